@@ -1,0 +1,140 @@
+//! Message templates: `"The verification already has a {type} document."`.
+//!
+//! This file has no dependencies beyond `std` on purpose: `idv-catalog` compiles the
+//! same file (through `#[path]`) to validate templates at generation time, so the
+//! generator and the runtime can never disagree about what a template means, and
+//! `idv-catalog` still does not depend on `idv-core`.
+
+/// One piece of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Text copied as is.
+    Literal(&'a str),
+    /// A `{name}` placeholder.
+    Param(&'a str),
+}
+
+/// Splits a template into literals and `{name}` placeholders. A `{` that does not
+/// open a well-formed `{snake_case}` placeholder is literal text.
+pub fn parse(template: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    let mut literal_start = 0usize;
+    let mut offset = 0usize;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        let name = close.map(|c| &after[..c]);
+        match name {
+            Some(n) if is_param_name(n) => {
+                let abs_open = offset + open;
+                if abs_open > literal_start {
+                    out.push(Segment::Literal(&template[literal_start..abs_open]));
+                }
+                out.push(Segment::Param(n));
+                let consumed = open + 1 + n.len() + 1;
+                offset += consumed;
+                literal_start = offset;
+                rest = &rest[consumed..];
+            }
+            _ => {
+                offset += open + 1;
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    if literal_start < template.len() {
+        out.push(Segment::Literal(&template[literal_start..]));
+    }
+    out
+}
+
+fn is_param_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The names of the placeholders of `template`, in order of appearance.
+pub fn params(template: &str) -> Vec<&str> {
+    parse(template)
+        .into_iter()
+        .filter_map(|s| match s {
+            Segment::Param(p) => Some(p),
+            Segment::Literal(_) => None,
+        })
+        .collect()
+}
+
+/// Renders `template`, asking `value` for the text of each placeholder.
+pub fn render<'t>(template: &'t str, mut value: impl FnMut(&'t str) -> String) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    for seg in parse(template) {
+        match seg {
+            Segment::Literal(l) => out.push_str(l),
+            Segment::Param(p) => out.push_str(&value(p)),
+        }
+    }
+    out
+}
+
+/// Matches `text` against `template` and returns the text captured by each
+/// placeholder, or `None` when the text does not have the template's shape.
+/// A placeholder captures up to the first occurrence of the literal after it.
+pub fn capture<'t, 's>(template: &'t str, text: &'s str) -> Option<Vec<(&'t str, &'s str)>> {
+    let segs = parse(template);
+    let mut rest = text;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < segs.len() {
+        match &segs[i] {
+            Segment::Literal(l) => rest = rest.strip_prefix(*l)?,
+            Segment::Param(p) => match segs.get(i + 1) {
+                Some(Segment::Literal(next)) => {
+                    let at = rest.find(*next)?;
+                    out.push((*p, &rest[..at]));
+                    rest = &rest[at..];
+                }
+                // Two adjacent placeholders cannot be told apart; the catalogue forbids them.
+                Some(Segment::Param(_)) => return None,
+                None => {
+                    out.push((*p, rest));
+                    rest = "";
+                }
+            },
+        }
+        i += 1;
+    }
+    rest.is_empty().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_renders_and_captures() {
+        let t = "The verification already has a {type} document.";
+        assert_eq!(params(t), vec!["type"]);
+        assert_eq!(
+            render(t, |_| "PHOTO_ID".into()),
+            "The verification already has a PHOTO_ID document."
+        );
+        assert_eq!(
+            capture(t, "The verification already has a PHOTO_ID document."),
+            Some(vec![("type", "PHOTO_ID")])
+        );
+        assert_eq!(capture(t, "Something else."), None);
+        // Braces that are not placeholders stay literal.
+        assert_eq!(params("a {Not} b {} c {x"), Vec::<&str>::new());
+        let t2 = "malformed request: {reasons}";
+        assert_eq!(
+            capture(t2, "malformed request: a; b"),
+            Some(vec![("reasons", "a; b")])
+        );
+        assert_eq!(
+            capture("{m}", "BirthDate mismatch."),
+            Some(vec![("m", "BirthDate mismatch.")])
+        );
+    }
+}

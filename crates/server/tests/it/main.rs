@@ -6,5 +6,6 @@ mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod story;
 mod token;
 mod unify;

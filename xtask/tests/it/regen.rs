@@ -83,3 +83,45 @@ fn a_generated_file_edited_by_hand_is_stale_until_regenerated() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(after.stale.is_empty());
 }
+
+#[test]
+fn regen_check_exits_non_zero_naming_the_file_and_the_command() {
+    let tmp = generated_tree("exit");
+    std::fs::write(tmp.join("docs/reference/outcomes.md"), "edited by hand\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--check", "--root"])
+        .arg(&tmp)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("stale: docs/reference/outcomes.md"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `cargo xtask regen`"), "{stderr}");
+    // A broken catalogue exits non-zero with file:line:col.
+    let f = tmp.join("catalog/errors/possession.yaml");
+    let text = std::fs::read_to_string(&f).expect("read");
+    std::fs::write(
+        &f,
+        text.replacen(
+            "    resolution:",
+            "    resolution: \"\"\n    x_resolution:",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--check", "--root"])
+        .arg(&tmp)
+        .output()
+        .expect("xtask runs");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        stderr.starts_with("catalog/errors/possession.yaml:"),
+        "{stderr}"
+    );
+}

@@ -365,7 +365,10 @@ pub fn document() -> Value {
         }
         if op.auth {
             operation["security"] = json!([{"bearer": []}]);
-            operation["parameters"] = json!([{"$ref": "#/components/parameters/Idempotency-Key"}]);
+            if op.method == "post" && op.path != "/v3/unify-status" {
+                operation["parameters"] =
+                    json!([{"$ref": "#/components/parameters/Idempotency-Key"}]);
+            }
         }
         if op.path.contains("{identityId}") {
             operation["parameters"] = json!([{"name": "identityId", "in": "path", "required": true, "schema": {"type": "string"}}]);

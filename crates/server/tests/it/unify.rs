@@ -275,3 +275,64 @@ async fn mobile_auth_short_term_and_customer_supplied_possession() {
     assert_eq!(tod.body["code"], 8009);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn otp_and_instant_link_expire_and_status_is_never_replayed_from_a_key() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("unify").await;
+    let link = srv
+        .post("/v3/unify", &token, json!({"possessionType": "desktop", "clientRequestId": "a", "phoneNumber": LORANT, "finalTargetUrl": "https://example.com"}))
+        .await;
+    let otp = srv
+        .post(
+            "/v3/unify",
+            &token,
+            json!({"possessionType": "mobile", "clientRequestId": "b", "phoneNumber": LORANT}),
+        )
+        .await;
+    // A status poll with an Idempotency-Key is still a live read.
+    let poll = |cid: String| {
+        srv.send(
+            srv.http
+                .post(format!("{}/v3/unify-status", srv.base))
+                .bearer_auth(&token)
+                .header("idempotency-key", "poll")
+                .json(&json!({"correlationId": cid})),
+        )
+    };
+    assert_eq!(
+        poll(otp.str("correlationId")).await.body["success"],
+        "pending"
+    );
+    srv.state.clock.advance(121);
+    let late = srv
+        .send(
+            srv.http
+                .post(format!("{}/sandbox/otp", srv.base))
+                .json(&json!({"authToken": otp.str("authToken"), "otp": "1234"})),
+        )
+        .await;
+    assert_eq!(
+        late.body,
+        json!({"success": false, "expired": true}),
+        "an OTP lives 2 minutes"
+    );
+    assert_eq!(
+        poll(otp.str("correlationId")).await.body["success"],
+        "false"
+    );
+    srv.state.clock.advance(60);
+    let late = srv
+        .send(
+            srv.http
+                .post(format!("{}/sandbox/instant-link", srv.base))
+                .json(&json!({"authToken": link.str("authToken")})),
+        )
+        .await;
+    assert_eq!(
+        late.body,
+        json!({"success": false, "expired": true}),
+        "an Instant Link lives 3 minutes"
+    );
+    srv.stop().await;
+}

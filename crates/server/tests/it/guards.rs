@@ -165,3 +165,31 @@ async fn more_than_25_requests_a_second_get_429_with_retry_after() {
     assert_eq!(srv.get("/v3/identity/none", &other).await.status, 404);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn shutdown_lets_in_flight_requests_finish() {
+    async fn slow() -> &'static str {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        "finished"
+    }
+    let db = Db::sqlite();
+    let srv = TestServer::with_routes(
+        db.open().await,
+        Region::Us,
+        Tier::Sandbox,
+        Router::new().route("/slow", get(slow)),
+    )
+    .await;
+    let url = format!("{}/slow", srv.base);
+    let req = srv.http.get(&url).send();
+    let in_flight = tokio::spawn(async move { req.await.unwrap().text().await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    srv.stop().await;
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(100),
+        "stop waited for the request"
+    );
+    assert_eq!(in_flight.await.unwrap(), "finished");
+    assert!(reqwest::get(&url).await.is_err(), "no longer listening");
+}

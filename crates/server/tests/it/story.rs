@@ -168,6 +168,7 @@ async fn store_story_on_every_backend() {
         assert!(!store.revoke_client(&c.client_id, 300).await.unwrap());
         assert!(store.get_token("h1").await.unwrap().unwrap().client_revoked);
         store.close().await;
+        db.cleanup().await;
     }
 }
 
@@ -304,5 +305,6 @@ async fn flows_keys_and_tokens_survive_a_restart_on_every_backend() {
         let u = srv.post("/v3/unify", &unify, json!({"possessionType": "mobile", "clientRequestId": "r2", "phoneNumber": "2001004016", "deviceId": device})).await;
         assert_eq!(u.status, 200, "{}", u.body);
         srv.stop().await;
+        db.cleanup().await;
     }
 }

@@ -164,3 +164,45 @@ fn serve_provisions_on_first_start_and_stops_gracefully_on_sigterm() {
         .unwrap();
     assert!(!out.contains("client_secret"), "{out}");
 }
+
+#[test]
+fn configuration_layers_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idv.toml");
+    std::fs::write(&file, "database = \"mysql://from-file\"\nregion = \"eu\"\n").unwrap();
+    let run = |env: Option<&str>, flag: Option<&str>| {
+        let mut c = idv();
+        c.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            file.to_str().unwrap(),
+        ]);
+        if let Some(e) = env {
+            c.env("IDV__DATABASE", e);
+        }
+        if let Some(f) = flag {
+            c.args(["--database", f]);
+        }
+        let out = c.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run(None, None).contains("mysql://from-file"));
+    assert!(run(Some("mysql://from-env"), None).contains("mysql://from-env"));
+    assert!(run(Some("mysql://from-env"), Some("mysql://from-flag")).contains("mysql://from-flag"));
+    std::fs::write(&file, "databse = \"sqlite://x\"\n").unwrap();
+    assert!(
+        run(None, None).contains("unknown field"),
+        "a typo in the file is an error"
+    );
+    let out = idv()
+        .args(["serve"])
+        .env("IDV__DATABSE", "x")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown environment variable IDV__DATABSE")
+    );
+}

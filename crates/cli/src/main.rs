@@ -42,8 +42,8 @@ enum Command {
 }
 
 /// Options shared by `serve` and `admin`: each overrides the config file and the
-/// `IDV__…` environment.
-#[derive(Args, Debug, Clone, Default)]
+/// `IDV__…` environment. No `Debug`: the database URL may hold a password.
+#[derive(Args, Clone, Default)]
 pub struct ServerArgs {
     /// A TOML config file (keys: listen, database, region, tier, log).
     #[arg(long)]

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-CLIENTS=${CLIENTS:-200}
+CLIENTS=${CLIENTS:-400}
 PORT=${PORT:-18089}
 
 command -v wrk >/dev/null || { echo "bench: wrk is missing: apt-get install -y wrk" >&2; exit 1; }

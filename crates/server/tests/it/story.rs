@@ -238,6 +238,7 @@ async fn fifty_concurrent_identical_steps_yield_exactly_one_200_on_every_backend
             );
         }
         srv.stop().await;
+        db.cleanup().await;
     }
 }
 

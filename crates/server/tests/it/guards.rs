@@ -193,3 +193,62 @@ async fn shutdown_lets_in_flight_requests_finish() {
     assert_eq!(in_flight.await.unwrap(), "finished");
     assert!(reqwest::get(&url).await.is_err(), "no longer listening");
 }
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
+    type Writer = LogBuffer;
+    fn make_writer(&'a self) -> LogBuffer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller() {
+    async fn boom() -> &'static str {
+        panic!("database exploded: secret detail")
+    }
+    let logs = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    // The test runtime has one thread, so the server's tasks log through this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let db = Db::sqlite();
+    let srv = TestServer::with_routes(
+        db.open().await,
+        Region::Us,
+        Tier::Sandbox,
+        Router::new().route("/boom", get(boom)),
+    )
+    .await;
+    let r = srv
+        .send(
+            srv.http
+                .get(format!("{}/boom", srv.base))
+                .header("x-request-id", "trace-me-42"),
+        )
+        .await;
+    assert_eq!(r.body, json!({"code": 8000, "message": "internal error"}));
+    srv.stop().await;
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("database exploded: secret detail"))
+        .unwrap_or_else(|| panic!("the cause is logged: {text}"));
+    assert!(line.contains("trace-me-42"), "with the request id: {line}");
+    assert!(line.contains("ERROR"), "{line}");
+}

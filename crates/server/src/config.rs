@@ -167,9 +167,11 @@ impl ConfigLayer {
                 "region" => &mut layer.region,
                 "tier" => &mut layer.tier,
                 "log" => &mut layer.log,
+                // The config file's path, read by the command line before the layers.
+                "config" => continue,
                 _ => {
                     return Err(format!(
-                        "unknown environment variable {k}: use IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
+                        "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
                     ));
                 }
             };

@@ -192,6 +192,15 @@ fn configuration_layers_file_then_environment_then_flags() {
     assert!(run(None, None).contains("mysql://from-file"));
     assert!(run(Some("mysql://from-env"), None).contains("mysql://from-env"));
     assert!(run(Some("mysql://from-env"), Some("mysql://from-flag")).contains("mysql://from-flag"));
+    let out = idv()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("IDV__CONFIG", &file)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mysql://from-file"),
+        "IDV__CONFIG names the file"
+    );
     std::fs::write(&file, "databse = \"sqlite://x\"\n").unwrap();
     assert!(
         run(None, None).contains("unknown field"),

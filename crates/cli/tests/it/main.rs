@@ -1,4 +1,5 @@
 //! Integration tests of the `idv` binary, run as a user would run it.
 
 mod explain;
+mod readme;
 mod serve;

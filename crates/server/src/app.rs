@@ -1,0 +1,423 @@
+//! The axum application: shared state, routes, and the guards (tower layers)
+//! that every request of the possession surface passes through.
+//!
+//! Order, outermost first (DESIGN section 4): request id and tracing span →
+//! authentication lookup and rate limit (headers on every response) → panic
+//! catcher → routing (unknown path 404, wrong method or wrong prefix 403) →
+//! authentication required (v3 routes) → Idempotency-Key → handler. Body limits
+//! and JSON checks happen in the extractors of `input.rs`.
+
+use crate::clock::Clock;
+use crate::config::{Region, Tier};
+use crate::error::{Failure, json_response, render};
+use crate::input::{parse_form, read_limited};
+use crate::ratelimit::RateLimiter;
+use crate::store::{DynStore, IdempotencyRecord, Project};
+use crate::{openapi, possession, secrets};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures_util::FutureExt;
+use idv_core::PossessionError;
+use idv_core::limits::headers::{IDEMPOTENCY_KEY, RETRY_AFTER, X_REQUEST_ID};
+use idv_core::limits::{CORRELATION_ID_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH};
+use idv_core::ratelimit::RateLimit;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use tracing::Instrument;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistent state.
+    pub store: DynStore,
+    /// The rate limiter.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// The clock (tests move it forward).
+    pub clock: Clock,
+    /// The instance's region.
+    pub region: Region,
+    /// The instance's tier.
+    pub tier: Tier,
+}
+
+/// The authenticated caller: an OAuth client of a project.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The OAuth client.
+    pub client_id: String,
+    /// Its project.
+    pub project: Project,
+}
+
+/// The result of the authentication lookup, put in the request's extensions.
+#[derive(Debug, Clone)]
+struct Authenticated(Option<Principal>);
+
+/// The request id, in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// When an Idempotency-Key stored for a response expires: handlers set it on
+/// their response to the expiry of the flow's correlation id.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyExpiry(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Failure> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(Some(p))) => Ok(p.clone()),
+            _ => Err(PossessionError::UnauthorizedRequest.into()),
+        }
+    }
+}
+
+/// The application with every route and guard.
+pub fn router(state: AppState) -> Router {
+    build_router(state, Router::new())
+}
+
+/// The application plus `extra` routes (tests add a panicking one), behind the
+/// same guards.
+pub fn build_router(state: AppState, extra: Router<AppState>) -> Router {
+    let v3 = Router::new()
+        .route("/v3/start", post(possession::start))
+        .route("/v3/validate", post(possession::validate))
+        .route("/v3/challenge", post(possession::challenge))
+        .route("/v3/complete", post(possession::complete))
+        .route("/v3/unify", post(possession::unify))
+        .route("/v3/unify-status", post(possession::unify_status))
+        .route("/v3/unify-bind", post(possession::unify_bind))
+        .route("/v3/device/revoke", post(possession::device_revoke))
+        .route("/v3/identity/{identity_id}", get(possession::get_identity))
+        .route_layer(from_fn_with_state(state.clone(), idempotency))
+        .route_layer(from_fn(require_auth));
+    Router::new()
+        .route("/token", post(possession::token))
+        .route("/openapi.json", get(openapi::serve))
+        .route("/sandbox/otp", post(possession::sandbox_otp))
+        .route(
+            "/sandbox/instant-link",
+            post(possession::sandbox_instant_link),
+        )
+        .merge(v3)
+        .merge(extra)
+        .fallback(fallback)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(from_fn(catch_panic))
+        .layer(from_fn_with_state(state.clone(), surface))
+        .layer(from_fn(request_id))
+        .with_state(state)
+}
+
+fn valid_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Gives every request an id (kept from the caller's `X-Request-Id` when sane),
+/// runs it inside a tracing span carrying that id, and returns the id in the
+/// response.
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| valid_request_id(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    let started = std::time::Instant::now();
+    let mut resp = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(
+            status = resp.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "response"
+        );
+    });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
+    }
+    resp
+}
+
+/// Turns a panic in a handler into the catalogued 8000; the panic message goes
+/// to the log, inside the request's span.
+async fn catch_panic(req: Request, next: Next) -> Response {
+    match AssertUnwindSafe(next.run(req)).catch_unwind().await {
+        Ok(resp) => resp,
+        Err(payload) => {
+            let cause = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic with a non-text payload".to_string());
+            Failure::Internal(format!("panic: {cause}")).into_response()
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+async fn authenticate(st: &AppState, token: &str) -> Result<Option<Principal>, Failure> {
+    let Some(rec) = st.store.get_token(&secrets::hash(token)).await? else {
+        return Ok(None);
+    };
+    if rec.client_revoked || rec.expires_at <= st.clock.now() {
+        return Ok(None);
+    }
+    let Some(project) = st.store.get_project(&rec.project_id).await? else {
+        return Ok(None);
+    };
+    if project.region != st.region.as_str() || project.tier != st.tier.as_str() {
+        return Ok(None);
+    }
+    Ok(Some(Principal {
+        client_id: rec.client_id,
+        project,
+    }))
+}
+
+fn peer_key(parts: &Parts) -> String {
+    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
+        None => "ip:unknown".to_string(),
+    }
+}
+
+/// Looks up the caller, applies the rate limit (per OAuth client; per peer
+/// address for requests without one) and puts the rate-limit headers on every
+/// response.
+async fn surface(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, mut body) = req.into_parts();
+    let principal = match bearer(&parts.headers) {
+        Some(token) => match authenticate(&st, token).await {
+            Ok(p) => p,
+            Err(f) => return f.into_response(),
+        },
+        None => None,
+    };
+    let mut early: Option<Response> = None;
+    let key = if let Some(p) = &principal {
+        format!("client:{}", p.client_id)
+    } else if parts.method == Method::POST && parts.uri.path() == "/token" {
+        // The token endpoint is counted per client_id too, read from the form.
+        match read_limited(body).await {
+            Ok(bytes) => {
+                let id = parse_form(&bytes)
+                    .into_iter()
+                    .find(|(k, _)| k == "client_id")
+                    .map(|(_, v)| v);
+                body = Body::from(bytes);
+                match id {
+                    Some(id) if !id.is_empty() => format!("client:{id}"),
+                    _ => peer_key(&parts),
+                }
+            }
+            Err(f) => {
+                early = Some(f.into_response());
+                body = Body::empty();
+                peer_key(&parts)
+            }
+        }
+    } else {
+        peer_key(&parts)
+    };
+    let d = st.limiter.check(&key, st.clock.now_ms()).await;
+    let mut resp = if let Some(r) = early {
+        r
+    } else if !d.allowed {
+        let mut r = render(&PossessionError::RateLimitExceeded);
+        r.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(d.retry_after));
+        r
+    } else {
+        parts.extensions.insert(Authenticated(principal));
+        next.run(Request::from_parts(parts, body)).await
+    };
+    let rl = RateLimit {
+        limit: d.limit,
+        remaining: d.remaining,
+        reset: d.reset,
+    };
+    for (name, value) in rl.headers() {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    }
+    resp
+}
+
+/// 401 / 8002 unless the surface guard authenticated the caller.
+async fn require_auth(req: Request, next: Next) -> Response {
+    match req.extensions().get::<Authenticated>() {
+        Some(Authenticated(Some(_))) => next.run(req).await,
+        _ => render(&PossessionError::UnauthorizedRequest),
+    }
+}
+
+/// The operations' paths, as segment patterns (`*` is a path parameter): a
+/// request whose path ends with one of them under another prefix (`/v3/token`,
+/// `/v2/start`) gets the 403 of the seed's "incorrect URL"; any other unknown
+/// path the 404.
+const OPERATION_SUFFIXES: &[&[&str]] = &[
+    &["token"],
+    &["start"],
+    &["validate"],
+    &["challenge"],
+    &["complete"],
+    &["unify"],
+    &["unify-status"],
+    &["unify-bind"],
+    &["device", "revoke"],
+    &["identity", "*"],
+];
+
+/// Whether `path` names a documented operation under the wrong prefix.
+pub fn wrong_prefix(path: &str) -> bool {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    OPERATION_SUFFIXES.iter().any(|suffix| {
+        segs.len() >= suffix.len()
+            && segs[segs.len() - suffix.len()..]
+                .iter()
+                .zip(suffix.iter())
+                .all(|(s, p)| *p == "*" || s == p)
+    })
+}
+
+async fn fallback(uri: Uri) -> Response {
+    if wrong_prefix(uri.path()) {
+        render(&PossessionError::WrongUrlOrMethod)
+    } else {
+        render(&PossessionError::UnknownPath)
+    }
+}
+
+async fn wrong_method() -> Response {
+    render(&PossessionError::WrongUrlOrMethod)
+}
+
+/// Answers a repeated `Idempotency-Key` with the stored response (same body) or
+/// `idempotency_key_reused` (another body); stores 2xx responses of new keys.
+async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(key) = req.headers().get(IDEMPOTENCY_KEY) else {
+        return next.run(req).await;
+    };
+    let key = match key.to_str() {
+        Ok(k)
+            if !k.is_empty()
+                && k.len() <= IDEMPOTENCY_KEY_MAX_LENGTH as usize
+                && k.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            k.to_string()
+        }
+        _ => {
+            return Failure::malformed(format!(
+                "Idempotency-Key: must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters"
+            ))
+            .into_response();
+        }
+    };
+    let Some(Authenticated(Some(principal))) = req.extensions().get::<Authenticated>().cloned()
+    else {
+        return render(&PossessionError::UnauthorizedRequest);
+    };
+    let project = principal.project.id;
+    let (parts, body) = req.into_parts();
+    let bytes = match read_limited(body).await {
+        Ok(b) => b,
+        Err(f) => return f.into_response(),
+    };
+    let mut material = Vec::with_capacity(bytes.len() + 64);
+    material.extend_from_slice(parts.uri.path().as_bytes());
+    material.push(0);
+    material.extend_from_slice(&bytes);
+    let request_hash = secrets::hash_bytes(&material);
+    let now = st.clock.now();
+    match st.store.get_idempotency(&project, &key, now).await {
+        Err(e) => return Failure::from(e).into_response(),
+        Ok(Some(rec)) if rec.request_hash == request_hash => {
+            let status = StatusCode::from_u16(rec.status as u16).unwrap_or(StatusCode::OK);
+            let body: serde_json::Value = serde_json::from_str(&rec.body).unwrap_or_default();
+            return json_response(status, &body);
+        }
+        Ok(Some(_)) => return render(&PossessionError::IdempotencyKeyReused { key }),
+        Ok(None) => {}
+    }
+    let resp = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if !resp.status().is_success() {
+        return resp;
+    }
+    let expires_at = resp
+        .extensions()
+        .get::<KeyExpiry>()
+        .map(|k| k.0)
+        .unwrap_or(now + CORRELATION_ID_LIFETIME_SECONDS as i64);
+    let (rparts, rbody) = resp.into_parts();
+    let rbytes = match axum::body::to_bytes(rbody, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => return Failure::Internal(format!("reading response body: {e}")).into_response(),
+    };
+    let rec = IdempotencyRecord {
+        project_id: project,
+        key,
+        request_hash,
+        status: i64::from(rparts.status.as_u16()),
+        body: String::from_utf8_lossy(&rbytes).into_owned(),
+        expires_at,
+    };
+    if let Err(e) = st.store.put_idempotency(&rec, now).await {
+        // The step itself is committed; losing the stored copy only costs a later replay.
+        tracing::warn!(error = %e, "could not store the Idempotency-Key response");
+    }
+    Response::from_parts(rparts, Body::from(rbytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_prefix_detection() {
+        for p in [
+            "/v3/token",
+            "/v2/start",
+            "/v3/start/",
+            "/api/v3/device/revoke",
+            "/v1/identity/abc",
+        ] {
+            assert!(wrong_prefix(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/v3/foo",
+            "/v3/identity",
+            "/v3/identity/a/b",
+            "/tokens",
+        ] {
+            assert!(!wrong_prefix(p), "{p}");
+        }
+    }
+}

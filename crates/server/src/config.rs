@@ -1,0 +1,270 @@
+//! Server configuration: typed, and layered as defaults < TOML file < `IDV__…`
+//! environment < command-line flags.
+//!
+//! Every layer is a [`ConfigLayer`] of optional values; [`Config::resolve`] applies
+//! them in order. The database URL may hold a password, so `Debug` shows it
+//! redacted.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The instance's region: which phone numbers it serves (seed 000, code 8010).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// US and Canada (`+1` numbers).
+    Us,
+    /// International numbers.
+    Eu,
+}
+
+impl Region {
+    /// `us` or `eu`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+        }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "us" => Ok(Region::Us),
+            "eu" => Ok(Region::Eu),
+            other => Err(format!("unknown region {other:?}: use us or eu")),
+        }
+    }
+}
+
+/// The instance's tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Sandbox: the documented test users, no real carriers.
+    Sandbox,
+    /// Production: real providers (none ship with idv yet).
+    Production,
+}
+
+impl Tier {
+    /// `sandbox` or `production`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Sandbox => "sandbox",
+            Tier::Production => "production",
+        }
+    }
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "sandbox" => Ok(Tier::Sandbox),
+            "production" => Ok(Tier::Production),
+            other => Err(format!("unknown tier {other:?}: use sandbox or production")),
+        }
+    }
+}
+
+/// The default database: an SQLite file under `./idv-data/`.
+pub const DEFAULT_DATABASE: &str = "sqlite://./idv-data/idv.db";
+/// The default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// The resolved configuration.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database: String,
+    /// The instance's region.
+    pub region: Region,
+    /// The instance's tier.
+    pub tier: Tier,
+    /// A tracing filter, e.g. `info` or `idv_server=debug`.
+    pub log: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database", &redact_url(&self.database))
+            .field("region", &self.region)
+            .field("tier", &self.tier)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: DEFAULT_LISTEN.parse().expect("valid default address"),
+            database: DEFAULT_DATABASE.to_string(),
+            region: Region::Us,
+            tier: Tier::Sandbox,
+            log: "info".to_string(),
+        }
+    }
+}
+
+/// One layer of configuration: every value optional.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLayer {
+    /// Address to listen on.
+    pub listen: Option<String>,
+    /// Database URL.
+    pub database: Option<String>,
+    /// Region.
+    pub region: Option<String>,
+    /// Tier.
+    pub tier: Option<String>,
+    /// Log filter.
+    pub log: Option<String>,
+}
+
+impl std::fmt::Debug for ConfigLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigLayer")
+            .field("listen", &self.listen)
+            .field("database", &self.database.as_deref().map(redact_url))
+            .field("region", &self.region)
+            .field("tier", &self.tier)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+impl ConfigLayer {
+    /// Reads a TOML file (keys: listen, database, region, tier, log).
+    pub fn from_file(path: &Path) -> Result<ConfigLayer, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
+    }
+
+    /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER` and `IDV__LOG`
+    /// from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
+    pub fn from_env(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<ConfigLayer, String> {
+        let mut layer = ConfigLayer::default();
+        for (k, v) in vars {
+            let Some(key) = k.strip_prefix("IDV__") else {
+                continue;
+            };
+            let slot = match key.to_ascii_lowercase().as_str() {
+                "listen" => &mut layer.listen,
+                "database" => &mut layer.database,
+                "region" => &mut layer.region,
+                "tier" => &mut layer.tier,
+                "log" => &mut layer.log,
+                _ => {
+                    return Err(format!(
+                        "unknown environment variable {k}: use IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
+                    ));
+                }
+            };
+            *slot = Some(v);
+        }
+        Ok(layer)
+    }
+}
+
+impl Config {
+    /// Applies `layers` over the defaults, later layers winning.
+    pub fn resolve(layers: &[ConfigLayer]) -> Result<Config, String> {
+        let mut c = Config::default();
+        for l in layers {
+            if let Some(v) = &l.listen {
+                c.listen = v.parse().map_err(|_| {
+                    format!("invalid listen address {v:?}: use HOST:PORT, e.g. 127.0.0.1:8080")
+                })?;
+            }
+            if let Some(v) = &l.database {
+                if !(v.starts_with("sqlite:")
+                    || v.starts_with("postgres:")
+                    || v.starts_with("postgresql:"))
+                {
+                    return Err(format!(
+                        "invalid database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+                        redact_url(v)
+                    ));
+                }
+                c.database = v.clone();
+            }
+            if let Some(v) = &l.region {
+                c.region = v.parse()?;
+            }
+            if let Some(v) = &l.tier {
+                c.tier = v.parse()?;
+            }
+            if let Some(v) = &l.log {
+                c.log = v.clone();
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.split_once('@') {
+        Some(x) => x,
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order_and_debug_redacts() {
+        let file: ConfigLayer =
+            toml::from_str("listen = \"127.0.0.1:9000\"\nregion = \"eu\"").unwrap();
+        let env = ConfigLayer::from_env([
+            ("IDV__REGION".to_string(), "us".to_string()),
+            (
+                "IDV__DATABASE".to_string(),
+                "postgres://u:hunter2@h/db".to_string(),
+            ),
+            ("PATH".to_string(), "/bin".to_string()),
+        ])
+        .unwrap();
+        let cli = ConfigLayer {
+            tier: Some("production".into()),
+            ..ConfigLayer::default()
+        };
+        let c = Config::resolve(&[file, env, cli]).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.region, Region::Us);
+        assert_eq!(c.tier, Tier::Production);
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+        assert!(dbg.contains("postgres://u:***@h/db"), "{dbg}");
+        assert!(ConfigLayer::from_env([("IDV__LISTN".into(), "x".into())]).is_err());
+        assert!(
+            Config::resolve(&[ConfigLayer {
+                database: Some("mysql://x".into()),
+                ..Default::default()
+            }])
+            .is_err()
+        );
+    }
+}

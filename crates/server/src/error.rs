@@ -1,0 +1,82 @@
+//! How the possession surface turns failures into responses.
+//!
+//! Handlers and guards return [`Failure`]: either a catalogued [`PossessionError`]
+//! or an internal cause. Both are rendered here, and only here, through idv-core,
+//! so no error body is ever written by hand. An internal cause is logged (inside
+//! the request's span, so with its request id) and answered with the catalogued
+//! 8000 body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use idv_core::{CatalogError, PossessionError};
+use serde_json::Value;
+
+/// A failed request.
+#[derive(Debug)]
+pub enum Failure {
+    /// A catalogued error, sent as it is.
+    Api(PossessionError),
+    /// An internal failure: the cause goes to the log, the caller gets 8000.
+    Internal(String),
+}
+
+impl Failure {
+    /// 8001 with the given reasons.
+    pub fn malformed(reasons: impl Into<String>) -> Failure {
+        Failure::Api(PossessionError::MalformedRequest {
+            reasons: reasons.into(),
+        })
+    }
+}
+
+impl From<PossessionError> for Failure {
+    fn from(e: PossessionError) -> Failure {
+        Failure::Api(e)
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Failure {
+        Failure::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Failure {
+        Failure::Internal(format!("JSON: {e}"))
+    }
+}
+
+/// Renders a catalogued error: its status and its wire body from idv-core.
+pub fn render(e: &PossessionError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, &e.body())
+}
+
+/// A JSON response; the body is sent as given (callers apply omit-empty).
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// A 200 JSON response with the omit-empty convention applied.
+pub fn ok(mut body: Value) -> Response {
+    idv_core::json::omit_empty(&mut body);
+    json_response(StatusCode::OK, &body)
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Api(e) => render(&e),
+            Failure::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                render(&PossessionError::InternalError)
+            }
+        }
+    }
+}

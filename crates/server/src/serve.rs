@@ -1,0 +1,116 @@
+//! `idv serve`: open the database, provision on first start, listen, and shut
+//! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish, then the
+//! pool closes so everything committed is on disk).
+
+use crate::app::{AppState, router};
+use crate::clock::Clock;
+use crate::config::{Config, Region, Tier};
+use crate::provision::{NewClient, provision_if_empty};
+use crate::ratelimit::Gcra;
+use crate::store::{self, DynStore};
+use idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+impl AppState {
+    /// State with the in-process rate limiter (25 requests per second, burst 25).
+    pub fn new(store: DynStore, region: Region, tier: Tier) -> AppState {
+        AppState {
+            store,
+            limiter: Arc::new(Gcra::new(
+                POSSESSION_RATE_LIMIT_PER_SECOND,
+                POSSESSION_RATE_LIMIT_PER_SECOND,
+            )),
+            clock: Clock::default(),
+            region,
+            tier,
+        }
+    }
+}
+
+/// The text printed once when the first start provisions a sandbox project.
+pub fn banner(c: &NewClient, addr: SocketAddr) -> String {
+    format!(
+        "idv: provisioned {tier} project {p} (region {r}, solution {s}).\n\
+         Its OAuth client (the secret is shown only now; idv stores a hash):\n  \
+         client_id:     {id}\n  client_secret: {secret}\n\
+         Get an access token:\n  \
+         curl -s -X POST http://{addr}/token -d grant_type=client_credentials -d client_id={id} -d client_secret={secret}\n",
+        tier = c.tier,
+        p = c.project_id,
+        r = c.region,
+        s = c.solution,
+        id = c.client_id,
+        secret = c.client_secret,
+    )
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Runs `idv serve` with `cfg` until a shutdown signal.
+pub async fn run(cfg: Config) -> Result<(), String> {
+    tracing::info!(config = ?cfg, "starting");
+    let store = store::open(&cfg.database)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if let Some(c) = provision_if_empty(
+        store.as_ref(),
+        cfg.region,
+        cfg.tier,
+        crate::clock::unix_now(),
+    )
+    .await?
+    {
+        print!("{}", banner(&c, addr));
+    }
+    tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
+    let state = AppState::new(store.clone(), cfg.region, cfg.tier);
+    serve_on(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! POST /token and authentication of the v3 routes.
+
+use crate::harness::{TOD, TestServer};
+use serde_json::json;
+
+#[tokio::test]
+async fn token_issues_bearer_tokens_and_refuses_bad_credentials() {
+    let srv = TestServer::start().await;
+    let (id, secret) = srv.client("prefill", None).await;
+    let ok = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body["token_type"], "Bearer");
+    assert_eq!(ok.body["expires_in"], 3600);
+    assert_eq!(ok.header("cache-control"), Some("no-store"));
+
+    let wrong = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.body["code"].as_i64()),
+        (401, Some(8002))
+    );
+    let unknown = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "x"),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 401);
+    let padded = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &format!("{secret} ")),
+            ],
+        )
+        .await;
+    assert_eq!(padded.status, 401);
+
+    let missing = srv
+        .form(
+            "/token",
+            &[("grant_type", "client_credentials"), ("client_id", &id)],
+        )
+        .await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(
+        missing.body["message"],
+        "malformed request: client_secret: is required"
+    );
+    let grant = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(
+        grant.body,
+        json!({"code": 8001, "message": "malformed request: grant_type: must be client_credentials"})
+    );
+    let as_json = srv
+        .send(
+            srv.http
+                .post(format!("{}/token", srv.base))
+                .json(&json!({"grant_type": "client_credentials"})),
+        )
+        .await;
+    assert_eq!(as_json.status, 400);
+    assert_eq!(
+        as_json.body["message"],
+        "malformed request: Content-Type: must be application/x-www-form-urlencoded"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_token_urls_and_methods_get_403_and_unknown_paths_404() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    for (method, path) in [
+        ("POST", "/v3/token"),
+        ("POST", "/v2/start"),
+        ("GET", "/token"),
+        ("GET", "/v3/start"),
+        ("DELETE", "/v3/identity/x"),
+    ] {
+        let req = srv
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", srv.base))
+            .bearer_auth(&token);
+        let r = srv.send(req).await;
+        assert_eq!(r.status, 403, "{method} {path}");
+        assert_eq!(
+            r.body,
+            json!({"message": "forbidden: check the URL and the HTTP method of the request"})
+        );
+    }
+    let r = srv.get("/nothing/here", &token).await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (
+            404,
+            json!({"message": "not found: no operation at this path"})
+        )
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn missing_malformed_expired_and_revoked_tokens_get_8002() {
+    let srv = TestServer::start().await;
+    let (id, secret) = srv.client("prefill", None).await;
+    let token = srv.token(&id, &secret).await;
+    let start = json!({"flowType": "mobile", "phoneNumber": TOD});
+    let none = srv
+        .send(srv.http.post(format!("{}/v3/start", srv.base)).json(&start))
+        .await;
+    assert_eq!((none.status, none.body["code"].as_i64()), (401, Some(8002)));
+    let malformed = srv
+        .send(
+            srv.http
+                .post(format!("{}/v3/start", srv.base))
+                .header("authorization", "Basic abc")
+                .json(&start),
+        )
+        .await;
+    assert_eq!(malformed.status, 401);
+    assert_eq!(
+        srv.post("/v3/start", "not-a-token", start.clone())
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        srv.post("/v3/start", &token, start.clone()).await.status,
+        200
+    );
+
+    // Expired: tokens last 60 minutes.
+    srv.state.clock.advance(3600);
+    assert_eq!(
+        srv.post("/v3/start", &token, start.clone()).await.status,
+        401
+    );
+
+    // Revoked: a fresh token stops working once its client is revoked.
+    let token = srv.token(&id, &secret).await;
+    assert_eq!(
+        srv.post("/v3/start", &token, start.clone()).await.status,
+        200
+    );
+    idv_server::provision::revoke_client(srv.state.store.as_ref(), &id, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        srv.post("/v3/start", &token, start.clone()).await.status,
+        401
+    );
+    let again = srv
+        .form(
+            "/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 401);
+    srv.stop().await;
+}

@@ -308,6 +308,9 @@ pub struct CompleteResponse {
     pub next: Next,
     /// Whether the submitted data differ from what challenge returned.
     pub change_detected: Option<bool>,
+    /// The id of the identity enrolled on success (an idv extension; read it back
+    /// with [`Client::identity`]).
+    pub identity_id: Option<String>,
     /// Identity verification details.
     pub idv: Option<Value>,
     /// KYC details.
@@ -515,24 +518,63 @@ pub struct RevokeDeviceResponse {
     pub success: bool,
 }
 
-/// Response of `GET /v3/identity/{id}`: the documented members, and whatever
-/// else the server sent in `extra`.
+/// Response of `GET /v3/identity/{id}`: the identity a flow enrolled, and
+/// whatever else the server sent in `extra`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityResponse {
-    /// The Prove id.
-    pub prove_id: Option<String>,
-    /// The phone number.
+    /// The identity's id.
+    pub identity_id: Option<String>,
+    /// The phone number (E.164).
     pub phone_number: Option<String>,
-    /// The customer's id of the user.
-    pub client_customer_id: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Date of birth.
+    pub dob: Option<String>,
+    /// Email addresses.
+    #[serde(default)]
+    pub email_addresses: Vec<String>,
+    /// Postal addresses.
+    #[serde(default)]
+    pub addresses: Vec<Address>,
     /// The customer's id of the person.
     pub client_human_id: Option<String>,
-    /// The Prove Key id, when bound.
-    pub device_id: Option<String>,
     /// Any other member.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+/// `POST /sandbox/otp` (sandbox tier): stands for the user typing the SMS code into
+/// the client-side SDK. `1234` passes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxOtpRequest {
+    /// The `authToken` of start or unify.
+    pub auth_token: String,
+    /// The code the user typed.
+    pub otp: String,
+}
+
+/// Response of `POST /sandbox/otp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxOtpResponse {
+    /// Whether the code was right.
+    pub success: bool,
+    /// Re-entries left after a wrong code.
+    pub remaining_attempts: Option<u64>,
+}
+
+/// Response of `POST /sandbox/instant-link` (sandbox tier): the user clicked the link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInstantLinkResponse {
+    /// Whether the click counted.
+    pub success: bool,
+    /// Where the link leads (`finalTargetUrl`).
+    pub redirect_url: Option<String>,
 }
 
 fn post<B: Serialize>(path: &str, body: &B) -> Result<Call, Error> {
@@ -604,6 +646,30 @@ impl Client {
         self.possession(post("/v3/device/revoke", req)).await
     }
 
+    /// `POST /sandbox/otp` (sandbox tier only): enters the SMS code for the flow of
+    /// `auth_token`, as the client-side SDK would.
+    pub async fn sandbox_otp(&self, req: &SandboxOtpRequest) -> Result<SandboxOtpResponse, Error> {
+        let call = post("/sandbox/otp", req).map(|mut c| {
+            c.auth = Auth::None;
+            c
+        });
+        self.possession(call).await
+    }
+
+    /// `POST /sandbox/instant-link` (sandbox tier only): clicks the Instant Link of
+    /// the flow of `auth_token`.
+    pub async fn sandbox_instant_link(
+        &self,
+        auth_token: &str,
+    ) -> Result<SandboxInstantLinkResponse, Error> {
+        let body = serde_json::json!({ "authToken": auth_token });
+        let call = post("/sandbox/instant-link", &body).map(|mut c| {
+            c.auth = Auth::None;
+            c
+        });
+        self.possession(call).await
+    }
+
     /// `GET /v3/identity/{id}`: reads an identity.
     pub async fn identity(&self, id: &str) -> Result<IdentityResponse, Error> {
         let call = Call {
@@ -667,7 +733,8 @@ mod tests {
         assert!(r.success && !r.challenge_missing);
         assert!(r.next.contains_key(steps::CHALLENGE));
         let r: IdentityResponse =
-            serde_json::from_value(json!({"proveId": "p", "status": "active"})).unwrap();
+            serde_json::from_value(json!({"identityId": "i", "status": "active"})).unwrap();
+        assert_eq!(r.identity_id.as_deref(), Some("i"));
         assert_eq!(r.extra["status"], "active");
     }
 

@@ -1,5 +1,8 @@
 //! Integration tests of idv-client (one binary; see DESIGN section 6).
 
 mod decode;
+mod pacing;
+mod real;
 mod script;
 mod scripted;
+mod server;

@@ -146,7 +146,10 @@ impl Scripted {
         );
         s.default(
             "/v3/identity/p-1",
-            Reply::json(200, json!({"proveId": "p-1", "phoneNumber": "2001004014"})),
+            Reply::json(
+                200,
+                json!({"identityId": "p-1", "phoneNumber": "2001004014"}),
+            ),
         );
         s
     }

@@ -48,7 +48,7 @@ async fn the_token_is_fetched_once_and_shared_by_concurrent_calls() {
     });
     for call in calls {
         let r = call.await.expect("join").expect("identity");
-        assert_eq!(r.prove_id.as_deref(), Some("p-1"));
+        assert_eq!(r.identity_id.as_deref(), Some("p-1"));
     }
     assert_eq!(s.seen("/token").len(), 1);
     assert_eq!(c.stats().token_fetches, 1);

@@ -1,6 +1,7 @@
 //! The client, its builder, and the one loop every call goes through: pace, attach
 //! credentials and the idempotency key, send, decode, and decide whether to retry.
 
+use crate::deadline::Deadlines;
 use crate::error::{Error, ResponseInfo, Timeout, TransportError, decode, undecodable};
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::{RetryBudget, RetryPolicy};
@@ -225,6 +226,7 @@ impl ClientBuilder {
                 base,
                 credentials: self.credentials,
                 timeout: self.timeout,
+                deadlines: Deadlines::new(self.timeout),
                 budget: RetryBudget::new(self.retry.budget),
                 retry: self.retry,
                 pacer: Pacer::new(self.pacing),
@@ -298,6 +300,7 @@ pub(crate) struct Inner {
     base: String,
     credentials: Option<Credentials>,
     timeout: Duration,
+    deadlines: Deadlines,
     retry: RetryPolicy,
     budget: RetryBudget,
     pacer: Option<Pacer>,
@@ -379,8 +382,11 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
+/// A random (v4) UUID from the thread-local generator: no system call per key.
 fn new_idempotency_key() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
 }
 
 impl Inner {
@@ -514,8 +520,7 @@ impl Inner {
         let mut req = match call.method {
             Method::Get => self.http.get(url),
             Method::Post => self.http.post(url),
-        }
-        .timeout(self.timeout);
+        };
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -530,22 +535,31 @@ impl Inner {
             Body::Form(f) => req.form(f),
         };
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().await.map_err(|e| self.transport(e))?;
-        let status = resp.status().as_u16();
-        let h = resp.headers();
-        let info =
-            ResponseInfo::from_headers(status, |name| h.get(name).and_then(|v| v.to_str().ok()));
-        if status == 429 {
-            self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-        }
-        if let Some(rl) = info.rate_limit {
-            *self.rate_limit.lock().unwrap_or_else(|e| e.into_inner()) = Some(rl);
-            if let Some(p) = &self.pacer {
-                p.observe_limit(rl.limit);
+        let exchange = async {
+            let resp = req.send().await.map_err(|e| self.transport(e))?;
+            let status = resp.status().as_u16();
+            let h = resp.headers();
+            let info = ResponseInfo::from_headers(status, |name| {
+                h.get(name).and_then(|v| v.to_str().ok())
+            });
+            if status == 429 {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
             }
+            if let Some(rl) = info.rate_limit {
+                *self.rate_limit.lock().unwrap_or_else(|e| e.into_inner()) = Some(rl);
+                if let Some(p) = &self.pacer {
+                    p.observe_limit(rl.limit);
+                }
+            }
+            let body = resp.bytes().await.map_err(|e| self.transport(e))?;
+            Ok((info, body.to_vec()))
+        };
+        match self.deadlines.run(exchange).await {
+            Some(result) => result,
+            None => Err(Error::Timeout(Timeout {
+                after: self.timeout,
+            })),
         }
-        let body = resp.bytes().await.map_err(|e| self.transport(e))?;
-        Ok((info, body.to_vec()))
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {

@@ -38,6 +38,7 @@
 //! ```
 
 mod client;
+mod deadline;
 pub mod error;
 mod pacing;
 pub mod possession;

@@ -3,12 +3,13 @@
 //! - `regen`: regenerate every output of the catalogue (idv-core's generated code,
 //!   docs/reference, catalog/codes.lock).
 //! - `regen --check`: write nothing; fail naming each stale file and the command to run.
+//! - `--root DIR` runs either on another checkout (used by the tests).
 //! - `bench-regen [--entries N]...`: time generation on the real catalogue and on
 //!   synthetic catalogues of N entries (a benchmark, not a test).
 
 mod bench;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn root() -> PathBuf {
@@ -22,8 +23,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
-        ["regen"] => regen(false),
-        ["regen", "--check"] => regen(true),
+        ["regen"] => regen(&root(), false),
+        ["regen", "--check"] => regen(&root(), true),
+        ["regen", "--root", dir] => regen(Path::new(dir), false),
+        ["regen", "--check", "--root", dir] => regen(Path::new(dir), true),
         ["bench-regen", rest @ ..] => bench::run(&root(), rest),
         _ => {
             eprintln!(
@@ -34,8 +37,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn regen(check: bool) -> ExitCode {
-    match idv_catalog::sync(&root(), check) {
+fn regen(root: &Path, check: bool) -> ExitCode {
+    match idv_catalog::sync(root, check) {
         Err(diags) => {
             for d in &diags {
                 eprintln!("{d}");

@@ -42,10 +42,10 @@ enum Command {
 }
 
 /// Options shared by `serve` and `admin`: each overrides the config file and the
-/// `IDV__…` environment.
-#[derive(Args, Debug, Clone, Default)]
+/// `IDV__…` environment. No `Debug`: the database URL may hold a password.
+#[derive(Args, Clone, Default)]
 pub struct ServerArgs {
-    /// A TOML config file (keys: listen, database, region, tier, log).
+    /// A TOML config file (keys: listen, database, region, tier, log); also IDV__CONFIG.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Address to listen on, e.g. 127.0.0.1:8080.
@@ -66,7 +66,11 @@ impl ServerArgs {
     /// Defaults < config file < `IDV__…` environment < these flags.
     pub fn resolve(&self) -> Result<Config, String> {
         let mut layers = Vec::new();
-        if let Some(path) = &self.config {
+        let file = self
+            .config
+            .clone()
+            .or_else(|| std::env::var_os("IDV__CONFIG").map(PathBuf::from));
+        if let Some(path) = &file {
             layers.push(ConfigLayer::from_file(path)?);
         }
         layers.push(ConfigLayer::from_env(std::env::vars())?);

@@ -88,17 +88,22 @@ pub fn router(state: AppState) -> Router {
 /// The application plus `extra` routes (tests add a panicking one), behind the
 /// same guards.
 pub fn build_router(state: AppState, extra: Router<AppState>) -> Router {
-    let v3 = Router::new()
+    // Idempotency-Key applies to the operations that change state; the status
+    // poll and the identity lookup are reads (a stored "pending" must not be
+    // replayed forever).
+    let changing = Router::new()
         .route("/v3/start", post(possession::start))
         .route("/v3/validate", post(possession::validate))
         .route("/v3/challenge", post(possession::challenge))
         .route("/v3/complete", post(possession::complete))
         .route("/v3/unify", post(possession::unify))
-        .route("/v3/unify-status", post(possession::unify_status))
         .route("/v3/unify-bind", post(possession::unify_bind))
         .route("/v3/device/revoke", post(possession::device_revoke))
+        .route_layer(from_fn_with_state(state.clone(), idempotency));
+    let v3 = Router::new()
+        .route("/v3/unify-status", post(possession::unify_status))
         .route("/v3/identity/{identity_id}", get(possession::get_identity))
-        .route_layer(from_fn_with_state(state.clone(), idempotency))
+        .merge(changing)
         .route_layer(from_fn(require_auth));
     Router::new()
         .route("/token", post(possession::token))
@@ -317,9 +322,6 @@ async fn wrong_method() -> Response {
 /// Answers a repeated `Idempotency-Key` with the stored response (same body) or
 /// `idempotency_key_reused` (another body); stores 2xx responses of new keys.
 async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
-        return next.run(req).await;
-    }
     let Some(key) = req.headers().get(IDEMPOTENCY_KEY) else {
         return next.run(req).await;
     };

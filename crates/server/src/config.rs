@@ -167,9 +167,11 @@ impl ConfigLayer {
                 "region" => &mut layer.region,
                 "tier" => &mut layer.tier,
                 "log" => &mut layer.log,
+                // The config file's path, read by the command line before the layers.
+                "config" => continue,
                 _ => {
                     return Err(format!(
-                        "unknown environment variable {k}: use IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
+                        "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
                     ));
                 }
             };
@@ -180,36 +182,49 @@ impl ConfigLayer {
 }
 
 impl Config {
-    /// Applies `layers` over the defaults, later layers winning.
+    /// Applies `layers` over the defaults, later layers winning. Values are
+    /// checked after merging, so a bad value in a lower layer that a higher one
+    /// overrides does no harm.
     pub fn resolve(layers: &[ConfigLayer]) -> Result<Config, String> {
-        let mut c = Config::default();
-        for l in layers {
-            if let Some(v) = &l.listen {
-                c.listen = v.parse().map_err(|_| {
-                    format!("invalid listen address {v:?}: use HOST:PORT, e.g. 127.0.0.1:8080")
-                })?;
-            }
-            if let Some(v) = &l.database {
-                if !(v.starts_with("sqlite:")
-                    || v.starts_with("postgres:")
-                    || v.starts_with("postgresql:"))
-                {
-                    return Err(format!(
-                        "invalid database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
-                        redact_url(v)
-                    ));
+        let mut l = ConfigLayer::default();
+        for layer in layers {
+            let pick = |mine: &mut Option<String>, theirs: &Option<String>| {
+                if theirs.is_some() {
+                    mine.clone_from(theirs);
                 }
-                c.database = v.clone();
+            };
+            pick(&mut l.listen, &layer.listen);
+            pick(&mut l.database, &layer.database);
+            pick(&mut l.region, &layer.region);
+            pick(&mut l.tier, &layer.tier);
+            pick(&mut l.log, &layer.log);
+        }
+        let mut c = Config::default();
+        if let Some(v) = &l.listen {
+            c.listen = v.parse().map_err(|_| {
+                format!("invalid listen address {v:?}: use HOST:PORT, e.g. 127.0.0.1:8080")
+            })?;
+        }
+        if let Some(v) = &l.database {
+            if !(v.starts_with("sqlite:")
+                || v.starts_with("postgres:")
+                || v.starts_with("postgresql:"))
+            {
+                return Err(format!(
+                    "invalid database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
+                    redact_url(v)
+                ));
             }
-            if let Some(v) = &l.region {
-                c.region = v.parse()?;
-            }
-            if let Some(v) = &l.tier {
-                c.tier = v.parse()?;
-            }
-            if let Some(v) = &l.log {
-                c.log = v.clone();
-            }
+            c.database = v.clone();
+        }
+        if let Some(v) = &l.region {
+            c.region = v.parse()?;
+        }
+        if let Some(v) = &l.tier {
+            c.tier = v.parse()?;
+        }
+        if let Some(v) = &l.log {
+            c.log = v.clone();
         }
         Ok(c)
     }

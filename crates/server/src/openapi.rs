@@ -223,6 +223,51 @@ fn ops() -> Vec<Op> {
             response: obj(&["success"], json!({"success": {"type": "boolean"}})),
         },
         Op {
+            method: "post",
+            path: "/sandbox/otp",
+            catalog: "POST /sandbox/otp",
+            summary: "Sandbox only: the user enters the SMS OTP (1234 passes)",
+            auth: false,
+            request: Some(
+                json!({"application/json": {"schema": obj(&["authToken", "otp"], json!({
+                    "authToken": string(), "otp": string()
+                }))}}),
+            ),
+            response: obj(
+                &["success"],
+                json!({
+                    "success": {"type": "boolean"}, "remainingAttempts": {"type": "integer"}
+                }),
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/sandbox/instant-link",
+            catalog: "POST /sandbox/instant-link",
+            summary: "Sandbox only: stands for the user's click on the Instant Link",
+            auth: false,
+            request: Some(
+                json!({"application/json": {"schema": obj(&["authToken"], json!({
+                    "authToken": string()
+                }))}}),
+            ),
+            response: obj(
+                &["success"],
+                json!({
+                    "success": {"type": "boolean"}, "redirectUrl": string()
+                }),
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/openapi.json",
+            catalog: "GET /openapi.json",
+            summary: "This document",
+            auth: false,
+            request: None,
+            response: json!({"type": "object"}),
+        },
+        Op {
             method: "get",
             path: "/v3/identity/{identityId}",
             catalog: "GET /v3/identity/{id}",
@@ -248,7 +293,7 @@ fn error_responses(op: &Op) -> BTreeMap<String, Value> {
         if meta.surface != Surface::Possession {
             continue;
         }
-        if meta.endpoints.contains(&op.catalog) || meta.endpoints.contains(&"* /{path}") {
+        if meta.endpoints.contains(&op.catalog) {
             by_status.entry(meta.status).or_default().push(*id);
         }
     }
@@ -320,7 +365,10 @@ pub fn document() -> Value {
         }
         if op.auth {
             operation["security"] = json!([{"bearer": []}]);
-            operation["parameters"] = json!([{"$ref": "#/components/parameters/Idempotency-Key"}]);
+            if op.method == "post" && op.path != "/v3/unify-status" {
+                operation["parameters"] =
+                    json!([{"$ref": "#/components/parameters/Idempotency-Key"}]);
+            }
         }
         if op.path.contains("{identityId}") {
             operation["parameters"] = json!([{"name": "identityId", "in": "path", "required": true, "schema": {"type": "string"}}]);
@@ -329,6 +377,30 @@ pub fn document() -> Value {
             .entry(op.path.to_string())
             .or_insert_with(|| json!({}));
         entry[op.method] = operation;
+    }
+    let mut components = Map::new();
+    for id in ErrorId::ALL
+        .iter()
+        .filter(|id| id.meta().surface == Surface::Possession)
+    {
+        let meta = id.meta();
+        let mut examples = Map::new();
+        for ex in meta.examples {
+            let body: Value = serde_json::from_str(ex.body).unwrap_or(Value::Null);
+            let name = if ex.name.is_empty() {
+                "default"
+            } else {
+                ex.name
+            };
+            examples.insert(name.into(), json!({"value": body}));
+        }
+        components.insert(
+            meta.name.to_string(),
+            json!({
+                "description": format!("HTTP {} {}: {} {}", meta.status, meta.title, meta.description, meta.resolution),
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, "examples": examples}},
+            }),
+        );
     }
     let header = |d: &str| json!({"description": d, "schema": {"type": "integer"}});
     json!({
@@ -341,6 +413,7 @@ pub fn document() -> Value {
         "servers": [{"url": "http://127.0.0.1:8080"}],
         "paths": paths,
         "components": {
+            "responses": components,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Access token from POST /token"}},
             "parameters": {"Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": idv_core::limits::IDEMPOTENCY_KEY_MAX_LENGTH}, "description": "Repeating a completed request with the same key and body returns the stored response."}},
             "headers": {

@@ -22,7 +22,7 @@ use axum::response::Response;
 use idv_core::PossessionError;
 use idv_core::limits::{
     ACCESS_TOKEN_LIFETIME_SECONDS, CORRELATION_ID_LIFETIME_SECONDS, FINAL_TARGET_URL_MAX_LENGTH,
-    POSSESSION_OTP_MAX_REENTRIES,
+    INSTANT_LINK_LIFETIME_SECONDS, POSSESSION_OTP_MAX_REENTRIES, SMS_OTP_LIFETIME_SECONDS,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -69,6 +69,9 @@ struct FlowData {
     possession: String,
     #[serde(default)]
     otp_attempts: u64,
+    /// When the SMS (OTP or Instant Link) went out, Unix seconds.
+    #[serde(default)]
+    possession_sent_at: i64,
     #[serde(default)]
     client_request_id: Option<String>,
     #[serde(default)]
@@ -413,6 +416,7 @@ pub async fn start(
         dob,
         ssn,
         allow_otp_retry,
+        possession_sent_at: st.clock.now(),
         ..FlowData::default()
     };
     let (flow, auth_token) = create_flow(&st, &who, kind, "started", &data).await?;
@@ -734,6 +738,7 @@ pub async fn unify(
         client_human_id,
         device_id,
         prove_id,
+        possession_sent_at: st.clock.now(),
         ..FlowData::default()
     };
     let (flow, auth_token) = create_flow(&st, &who, UNIFY, "pending", &data).await?;
@@ -992,6 +997,7 @@ where
 
 /// `POST /sandbox/otp`: the user types the SMS code into the client SDK.
 /// `1234` passes; with `allowOTPRetry` the user may re-enter a wrong code 3 times.
+/// A code entered more than 2 minutes after the SMS fails possession.
 pub async fn sandbox_otp(
     State(st): State<AppState>,
     JsonBody(body): JsonBody,
@@ -1003,11 +1009,16 @@ pub async fn sandbox_otp(
     let (Some(auth_token), Some(otp)) = (auth_token, otp) else {
         return Err(Failure::Internal("validated fields missing".into()));
     };
+    let now = st.clock.now();
     sandbox_action(&st, &auth_token, |data| {
         if data.possession != "pending" || data.channel != "mobile" {
             return Err(Failure::malformed(
                 "authToken: the flow is not waiting for an SMS OTP",
             ));
+        }
+        if now - data.possession_sent_at > SMS_OTP_LIFETIME_SECONDS as i64 {
+            data.possession = "failed".into();
+            return Ok(json!({"success": false, "expired": true}));
         }
         if otp == SANDBOX_OTP {
             data.possession = "passed".into();
@@ -1029,6 +1040,7 @@ pub async fn sandbox_otp(
 }
 
 /// `POST /sandbox/instant-link`: stands for the user's click on the Instant Link.
+/// A click more than 3 minutes after the SMS fails possession.
 pub async fn sandbox_instant_link(
     State(st): State<AppState>,
     JsonBody(body): JsonBody,
@@ -1037,11 +1049,16 @@ pub async fn sandbox_instant_link(
     let auth_token = f.req_str("authToken");
     f.finish()?;
     let auth_token = auth_token.unwrap_or_default();
+    let now = st.clock.now();
     sandbox_action(&st, &auth_token, |data| {
         if data.possession != "pending" || data.channel != "desktop" {
             return Err(Failure::malformed(
                 "authToken: the flow is not waiting for an Instant Link",
             ));
+        }
+        if now - data.possession_sent_at > INSTANT_LINK_LIFETIME_SECONDS as i64 {
+            data.possession = "failed".into();
+            return Ok(json!({"success": false, "expired": true}));
         }
         data.possession = "passed".into();
         Ok(json!({"success": true, "redirectUrl": data.final_target_url}))

@@ -146,6 +146,19 @@ mod tests {
     }
 
     #[test]
+    fn the_sandbox_guide_lists_every_test_user() {
+        let guide = include_str!("../../../docs/guides/sandbox.md");
+        for u in users() {
+            let shown = u.phone_number.strip_prefix("+1").unwrap_or(&u.phone_number);
+            let row = format!("| `{shown}` | {} {} |", u.first_name, u.last_name);
+            assert!(
+                guide.contains(&row),
+                "docs/guides/sandbox.md lacks the row for {row}"
+            );
+        }
+    }
+
+    #[test]
     fn challenge_matching() {
         assert!(dob_matches("1981-01-17", "1981-01"));
         assert!(dob_matches("1981-01", "1981-01"));

@@ -34,13 +34,19 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn changing_a_message_without_regenerating_names_the_stale_files() {
-    let tmp = std::env::temp_dir().join(format!("idv-xtask-drift-{}", std::process::id()));
+/// A copy of the catalogue and its generated outputs in a fresh temp directory.
+fn generated_tree(tag: &str) -> std::path::PathBuf {
+    let tmp = std::env::temp_dir().join(format!("idv-xtask-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     for dir in ["catalog", "crates/core/src/generated", "docs/reference"] {
         copy(&root().join(dir), &tmp.join(dir));
     }
+    tmp
+}
+
+#[test]
+fn changing_a_message_without_regenerating_names_the_stale_files() {
+    let tmp = generated_tree("drift");
     let f = tmp.join("catalog/errors/possession.yaml");
     let text = std::fs::read_to_string(&f).expect("read");
     let changed = text.replace("step called out of order", "step called out of sequence");
@@ -65,13 +71,9 @@ fn changing_a_message_without_regenerating_names_the_stale_files() {
 }
 
 #[test]
-fn the_check_command_exits_non_zero_and_names_the_command_to_run() {
-    // The real binary, on a copy with one generated file altered.
-    let tmp = std::env::temp_dir().join(format!("idv-xtask-check-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    for dir in ["catalog", "crates/core/src/generated", "docs/reference"] {
-        copy(&root().join(dir), &tmp.join(dir));
-    }
+fn a_generated_file_edited_by_hand_is_stale_until_regenerated() {
+    // A copy with one generated file edited by hand.
+    let tmp = generated_tree("check");
     std::fs::write(tmp.join("docs/reference/limits.md"), "edited by hand\n").expect("write");
     let report = idv_catalog::sync(&tmp, true).expect("valid");
     assert_eq!(report.stale, vec!["docs/reference/limits.md".to_string()]);
@@ -80,4 +82,46 @@ fn the_check_command_exits_non_zero_and_names_the_command_to_run() {
     let after = idv_catalog::sync(&tmp, true).expect("valid");
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(after.stale.is_empty());
+}
+
+#[test]
+fn regen_check_exits_non_zero_naming_the_file_and_the_command() {
+    let tmp = generated_tree("exit");
+    std::fs::write(tmp.join("docs/reference/outcomes.md"), "edited by hand\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--check", "--root"])
+        .arg(&tmp)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("stale: docs/reference/outcomes.md"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `cargo xtask regen`"), "{stderr}");
+    // A broken catalogue exits non-zero with file:line:col.
+    let f = tmp.join("catalog/errors/possession.yaml");
+    let text = std::fs::read_to_string(&f).expect("read");
+    std::fs::write(
+        &f,
+        text.replacen(
+            "    resolution:",
+            "    resolution: \"\"\n    x_resolution:",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--check", "--root"])
+        .arg(&tmp)
+        .output()
+        .expect("xtask runs");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(
+        stderr.starts_with("catalog/errors/possession.yaml:"),
+        "{stderr}"
+    );
 }

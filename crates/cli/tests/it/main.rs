@@ -1,3 +1,4 @@
 //! Integration tests of the `idv` binary, run as a user would run it.
 
 mod explain;
+mod serve;

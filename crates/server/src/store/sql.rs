@@ -9,11 +9,11 @@ use super::{
     ClientRecord, DeviceRecord, FlowRecord, IdempotencyRecord, IdentityRecord, OpenError, Project,
     SideEffect, Store, StoreResult, TokenRecord,
 };
-use sqlx::Row;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Connection, Row};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -93,6 +93,12 @@ impl PgStore {
     /// in that schema (created if missing): tests use one per run.
     pub async fn open(url: &str, schema: Option<&str>) -> Result<PgStore, OpenError> {
         let mut opts = PgConnectOptions::from_str(url).map_err(|e| connect_error(url, e))?;
+        // One direct connection first: a wrong host, port, user or database fails
+        // here at once with the driver's own reason, not a pool timeout.
+        let probe = PgConnection::connect_with(&opts)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        probe.close().await.map_err(|e| connect_error(url, e))?;
         if let Some(schema) = schema {
             // The schema must exist before connections use it as their search path.
             let pool = PgPoolOptions::new()

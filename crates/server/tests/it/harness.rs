@@ -67,6 +67,21 @@ impl Db {
         }
     }
 
+    /// Drops this test's PostgreSQL schema (SQLite files go with their temp dir).
+    pub async fn cleanup(&self) {
+        if let Db::Postgres(url, schema) = self {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(url)
+                .await
+                .expect("connect for cleanup");
+            sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+                .execute(&mut conn)
+                .await
+                .expect("drop test schema");
+            let _ = conn.close().await;
+        }
+    }
+
     /// `sqlite` or `postgres`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1,7 +1,13 @@
 //! idv-server integration tests: one binary, one module per feature. Each test
 //! starts the real server on 127.0.0.1:0 over a temporary SQLite file.
 
+mod catalogue;
 mod flows;
+mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
+mod idempotency;
+mod openapi;
+mod story;
 mod token;
+mod unify;

@@ -1,0 +1,217 @@
+//! `idv serve` and `idv admin` as a user runs them.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+fn idv() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_idv"));
+    c.env_remove("IDV__LISTEN")
+        .env_remove("IDV__DATABASE")
+        .env_remove("IDV__REGION")
+        .env_remove("IDV__TIER");
+    c
+}
+
+fn http(addr: &str, request: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn admin_creates_and_revokes_clients_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/nested/idv.db", dir.path().display());
+    let out = idv()
+        .args([
+            "admin",
+            "client",
+            "create",
+            "--database",
+            &db,
+            "--region",
+            "eu",
+            "--solution",
+            "unify",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["region"].as_str(), v["solution"].as_str()),
+        (Some("eu"), Some("unify"))
+    );
+    let id = v["client_id"].as_str().unwrap();
+    assert_eq!(v["client_secret"].as_str().unwrap().len(), 64);
+    let out = idv()
+        .args(["admin", "client", "revoke", "--database", &db, id, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = idv()
+        .args(["admin", "client", "revoke", "--database", &db, id])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no active client"));
+}
+
+#[test]
+fn serve_fails_at_once_on_a_bad_database() {
+    for db in [
+        "postgres://postgres@127.0.0.1:1/none",
+        "mysql://x",
+        "sqlite:///proc/none/x.db",
+    ] {
+        let out = idv()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("idv: ") && err.contains("database"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn serve_provisions_on_first_start_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let mut child = idv()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+        .env("IDV__LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut curl = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.trim_start().starts_with("curl ") {
+            curl = line;
+            break;
+        }
+    }
+    // curl -s -X POST http://ADDR/token -d grant_type=… -d client_id=… -d client_secret=…
+    let words: Vec<&str> = curl.split_whitespace().collect();
+    let url = words.iter().find(|w| w.starts_with("http://")).unwrap();
+    let addr = url.trim_start_matches("http://").trim_end_matches("/token");
+    let form: Vec<&str> = words.iter().filter(|w| w.contains('=')).copied().collect();
+    let body = form.join("&");
+    let resp = http(
+        addr,
+        &format!(
+            "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.contains("\"token_type\":\"Bearer\""));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.contains("stopped"), "{err}");
+
+    // A second start on the same database provisions nothing and prints no secret.
+    let mut child = idv()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in err.by_ref() {
+        if line.unwrap().contains("listening") {
+            break;
+        }
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(!out.contains("client_secret"), "{out}");
+}
+
+#[test]
+fn configuration_layers_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("idv.toml");
+    std::fs::write(&file, "database = \"mysql://from-file\"\nregion = \"eu\"\n").unwrap();
+    let run = |env: Option<&str>, flag: Option<&str>| {
+        let mut c = idv();
+        c.args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            file.to_str().unwrap(),
+        ]);
+        if let Some(e) = env {
+            c.env("IDV__DATABASE", e);
+        }
+        if let Some(f) = flag {
+            c.args(["--database", f]);
+        }
+        let out = c.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run(None, None).contains("mysql://from-file"));
+    assert!(run(Some("mysql://from-env"), None).contains("mysql://from-env"));
+    assert!(run(Some("mysql://from-env"), Some("mysql://from-flag")).contains("mysql://from-flag"));
+    let out = idv()
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("IDV__CONFIG", &file)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mysql://from-file"),
+        "IDV__CONFIG names the file"
+    );
+    std::fs::write(&file, "databse = \"sqlite://x\"\n").unwrap();
+    assert!(
+        run(None, None).contains("unknown field"),
+        "a typo in the file is an error"
+    );
+    let out = idv()
+        .args(["serve"])
+        .env("IDV__DATABSE", "x")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown environment variable IDV__DATABSE")
+    );
+}

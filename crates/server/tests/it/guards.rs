@@ -1,0 +1,254 @@
+//! The guards every response passes through: body rules, panics, request ids,
+//! rate limits.
+
+use crate::harness::{Db, TOD, TestServer};
+use axum::Router;
+use axum::routing::get;
+use idv_server::config::{Region, Tier};
+use serde_json::json;
+
+#[tokio::test]
+async fn bodies_must_be_small_json_objects_of_the_right_content_type() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    let url = format!("{}/v3/start", srv.base);
+    let big = json!({"flowType": "mobile", "phoneNumber": TOD, "smsMessage": "x".repeat(5000)});
+    let r = srv
+        .send(srv.http.post(&url).bearer_auth(&token).json(&big))
+        .await;
+    assert_eq!(
+        r.body,
+        json!({"code": 8001, "message": "malformed request: body: must be at most 4096 bytes"})
+    );
+    let r = srv
+        .send(
+            srv.http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "text/plain")
+                .body("{}"),
+        )
+        .await;
+    assert_eq!(
+        r.body["message"],
+        "malformed request: Content-Type: must be application/json"
+    );
+    let r = srv
+        .send(
+            srv.http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body("{\"flowType\": "),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("malformed request: body: is not valid JSON (line 1"),
+        "{}",
+        r.body
+    );
+    let r = srv
+        .send(
+            srv.http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body("[1]"),
+        )
+        .await;
+    assert_eq!(
+        r.body["message"],
+        "malformed request: body: must be a JSON object"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_panic_is_answered_with_8000_and_the_request_id() {
+    let db = Db::sqlite();
+    async fn boom() -> &'static str {
+        panic!("boom: secret internal detail")
+    }
+    let extra = Router::new().route("/boom", get(boom));
+    let srv = TestServer::with_routes(db.open().await, Region::Us, Tier::Sandbox, extra).await;
+    let r = srv
+        .send(
+            srv.http
+                .get(format!("{}/boom", srv.base))
+                .header("x-request-id", "req-123"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (500, json!({"code": 8000, "message": "internal error"}))
+    );
+    assert_eq!(r.header("x-request-id"), Some("req-123"));
+    assert!(r.header("x-ratelimit-limit").is_some());
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_rate_limit_headers() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    for r in [
+        srv.get("/nowhere", &token).await,
+        srv.post("/v3/start", &token, json!({})).await,
+        srv.post("/v3/start", "bad", json!({})).await,
+        srv.form("/token", &[]).await,
+    ] {
+        assert!(
+            r.header("x-request-id").is_some_and(|v| v.len() >= 8),
+            "{:?}",
+            r.headers
+        );
+        assert_eq!(r.header("x-ratelimit-limit"), Some("25"));
+        assert!(r.header("x-ratelimit-remaining").is_some());
+        assert!(
+            r.header("x-ratelimit-reset")
+                .and_then(|v| v.parse::<u64>().ok())
+                .is_some()
+        );
+    }
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn more_than_25_requests_a_second_get_429_with_retry_after() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    let other = srv.token_for("prefill").await;
+    // Fire a burst well above the limit; requests are cheap lookups of an unknown identity.
+    let mut tasks = Vec::new();
+    for _ in 0..150 {
+        let req = srv
+            .http
+            .get(format!("{}/v3/identity/none", srv.base))
+            .bearer_auth(&token);
+        tasks.push(tokio::spawn(async move { req.send().await.unwrap() }));
+    }
+    let mut limited = None;
+    let mut remaining_seen = Vec::new();
+    for t in tasks {
+        let resp = t.await.unwrap();
+        let h = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        remaining_seen.push(h("x-ratelimit-remaining"));
+        if resp.status() == 429 {
+            limited = Some((
+                h("retry-after"),
+                h("x-ratelimit-remaining"),
+                resp.text().await.unwrap(),
+            ));
+        }
+    }
+    let (retry_after, remaining, body) = limited.expect("at least one request is limited");
+    assert!(
+        retry_after
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1)
+    );
+    assert_eq!(remaining.as_deref(), Some("0"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        json!({"code": 8018, "message": "Rate limit exceeded. Please wait before making more requests."})
+    );
+    // The limit is per OAuth client: another client is not affected.
+    assert_eq!(srv.get("/v3/identity/none", &other).await.status, 404);
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_lets_in_flight_requests_finish() {
+    async fn slow() -> &'static str {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        "finished"
+    }
+    let db = Db::sqlite();
+    let srv = TestServer::with_routes(
+        db.open().await,
+        Region::Us,
+        Tier::Sandbox,
+        Router::new().route("/slow", get(slow)),
+    )
+    .await;
+    let url = format!("{}/slow", srv.base);
+    let req = srv.http.get(&url).send();
+    let in_flight = tokio::spawn(async move { req.await.unwrap().text().await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    srv.stop().await;
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(100),
+        "stop waited for the request"
+    );
+    assert_eq!(in_flight.await.unwrap(), "finished");
+    assert!(reqwest::get(&url).await.is_err(), "no longer listening");
+}
+
+/// Collects log output in memory.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
+    type Writer = LogBuffer;
+    fn make_writer(&'a self) -> LogBuffer {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller() {
+    async fn boom() -> &'static str {
+        panic!("database exploded: secret detail")
+    }
+    let logs = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .finish();
+    // The test runtime has one thread, so the server's tasks log through this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let db = Db::sqlite();
+    let srv = TestServer::with_routes(
+        db.open().await,
+        Region::Us,
+        Tier::Sandbox,
+        Router::new().route("/boom", get(boom)),
+    )
+    .await;
+    let r = srv
+        .send(
+            srv.http
+                .get(format!("{}/boom", srv.base))
+                .header("x-request-id", "trace-me-42"),
+        )
+        .await;
+    assert_eq!(r.body, json!({"code": 8000, "message": "internal error"}));
+    srv.stop().await;
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("database exploded: secret detail"))
+        .unwrap_or_else(|| panic!("the cause is logged: {text}"));
+    assert!(line.contains("trace-me-42"), "with the request id: {line}");
+    assert!(line.contains("ERROR"), "{line}");
+}

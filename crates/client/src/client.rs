@@ -230,6 +230,7 @@ impl ClientBuilder {
                 budget: RetryBudget::new(self.retry.budget),
                 retry: self.retry,
                 pacer: Pacer::new(self.pacing),
+                retry_pacer: Pacer::advertised(),
                 idempotency_keys: self.idempotency_keys,
                 token: TokenCache::default(),
                 token_refresh_margin: self.token_refresh_margin,
@@ -304,6 +305,8 @@ pub(crate) struct Inner {
     retry: RetryPolicy,
     budget: RetryBudget,
     pacer: Option<Pacer>,
+    /// Spaces retries after 429 at the advertised limit (see `pacing.rs`).
+    retry_pacer: Pacer,
     idempotency_keys: bool,
     token: TokenCache,
     token_refresh_margin: Duration,
@@ -437,6 +440,7 @@ impl Inner {
         let repeatable = call.repeatable || key.is_some();
         let policy = &self.retry;
         let (mut backoffs, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
+        let mut after_429 = false;
         loop {
             let token = match call.auth {
                 Auth::PossessionToken => Some(self.token().await?),
@@ -475,6 +479,7 @@ impl Inner {
                 Retry::Never | Retry::AfterFix => return Err(err),
                 Retry::AfterRetryAfter => {
                     rate_limited += 1;
+                    after_429 = true;
                     if rate_limited >= policy.max_rate_limited_attempts {
                         return Err(err);
                     }
@@ -506,6 +511,9 @@ impl Inner {
             };
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(wait).await;
+            if std::mem::take(&mut after_429) {
+                self.retry_pacer.wait().await;
+            }
         }
     }
 
@@ -550,6 +558,7 @@ impl Inner {
                 if let Some(p) = &self.pacer {
                     p.observe_limit(rl.limit);
                 }
+                self.retry_pacer.observe_limit(rl.limit);
             }
             let body = resp.bytes().await.map_err(|e| self.transport(e))?;
             Ok((info, body.to_vec()))

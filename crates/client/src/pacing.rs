@@ -4,6 +4,11 @@
 //! The pacer hands out send times one interval apart (`1 s / rate`), shared by every
 //! task of the client. With [`Pacing::Advertised`] the rate follows the latest
 //! `X-RateLimit-Limit` the server sent (starting from the catalogue's figure).
+//!
+//! Whatever the setting, retries after a 429 go through a pacer of their own at the
+//! advertised limit once their `Retry-After` has passed: calls told to come back at
+//! the same second return one interval apart instead of all at once, so a burst
+//! costs about one 429 per call rather than one per call per second of waiting.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -40,21 +45,29 @@ fn interval_of(rate: f64) -> Duration {
 
 impl Pacer {
     pub(crate) fn new(pacing: Pacing) -> Option<Pacer> {
-        let (rate, follow_server) = match pacing {
-            Pacing::Off => return None,
-            Pacing::Fixed(r) => (r, false),
-            Pacing::Advertised => (
-                idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND as f64,
-                true,
-            ),
-        };
-        Some(Pacer {
+        match pacing {
+            Pacing::Off => None,
+            Pacing::Fixed(rate) => Some(Pacer::with(rate, false)),
+            Pacing::Advertised => Some(Pacer::advertised()),
+        }
+    }
+
+    /// Follows the server's advertised limit, starting from the catalogue's.
+    pub(crate) fn advertised() -> Pacer {
+        Pacer::with(
+            idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND as f64,
+            true,
+        )
+    }
+
+    fn with(rate: f64, follow_server: bool) -> Pacer {
+        Pacer {
             follow_server,
             state: Mutex::new(State {
                 interval: interval_of(rate),
                 next: None,
             }),
-        })
+        }
     }
 
     /// Waits for this request's turn.

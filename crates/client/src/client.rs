@@ -17,6 +17,11 @@ use tokio::time::Instant;
 
 /// OAuth2 client credentials of the possession surface (`POST /token`).
 /// `Debug` never shows the secret.
+///
+/// ```
+/// let c = idv_client::Credentials::new("idv_123", "s3cret");
+/// assert!(!format!("{c:?}").contains("s3cret"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// `client_id`.
@@ -85,6 +90,11 @@ pub fn preset_url(domain: &str, region: Region, tier: Tier) -> String {
 }
 
 /// Counters of what a client has done, for tests and dashboards.
+///
+/// ```
+/// let client = idv_client::Client::builder().base_url("http://127.0.0.1:8080").build().unwrap();
+/// assert_eq!(client.stats(), idv_client::Stats::default());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stats {
     /// HTTP requests sent (every attempt and every token request counts).

@@ -304,6 +304,20 @@ impl ApiFailure {
     }
     /// The error as a per-surface generated enum with typed fields, e.g.
     /// [`idv_core::PossessionError`].
+    ///
+    /// ```
+    /// use idv_client::{Error, Surface};
+    /// use idv_core::PossessionError;
+    ///
+    /// let body = br#"{"code": 8010, "message": "unauthorized for country: the project is not authorized for CA"}"#;
+    /// let err = Error::from_response(Surface::Possession, 403, &[], body);
+    /// match err.api().unwrap().typed::<PossessionError>().unwrap() {
+    ///     PossessionError::UnauthorizedForCountry { reason } => {
+    ///         assert_eq!(reason, "the project is not authorized for CA")
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn typed<E: CatalogError>(&self) -> Result<E, ParseError> {
         E::from_parts(self.error.id, &self.error.params)
     }
@@ -376,6 +390,15 @@ impl fmt::Display for ApiFailure {
 
 /// An error response whose code or message this version of the catalogue does
 /// not know (a newer server, or a proxy in between). Never a parse failure.
+///
+/// ```
+/// use idv_client::{Error, Surface};
+///
+/// let err = Error::from_response(Surface::Possession, 400, &[], br#"{"code": 8099, "message": "new"}"#);
+/// let Error::Unknown(u) = &err else { panic!() };
+/// assert_eq!(u.code.as_deref(), Some("8099"));
+/// assert_eq!(err.to_string(), "8099: new (code not in the catalogue; HTTP 400)");
+/// ```
 #[derive(Debug, Clone)]
 pub struct UnknownFailure {
     /// The surface the request went to.

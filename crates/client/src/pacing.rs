@@ -15,6 +15,18 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Whether and how the client paces its requests.
+///
+/// ```
+/// use idv_client::{Client, Pacing};
+///
+/// // At most 10 requests per second, whatever the server allows.
+/// let client = Client::builder()
+///     .base_url("http://127.0.0.1:8080")
+///     .pacing(Pacing::Fixed(10.0))
+///     .build()
+///     .unwrap();
+/// # drop(client);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Pacing {
     /// Send at once; rely on `Retry-After` handling when the server says 429.

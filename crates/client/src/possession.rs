@@ -81,6 +81,19 @@ pub enum PossessionType {
 }
 
 /// `POST /v3/start`.
+///
+/// ```
+/// use idv_client::possession::{FlowType, StartRequest};
+///
+/// let req = StartRequest::new(FlowType::Desktop)
+///     .phone_number("2001001695")
+///     .final_target_url("https://example.com/done");
+/// // camelCase on the wire; fields left as None are omitted.
+/// assert_eq!(
+///     idv_core::json::to_string(&req).unwrap(),
+///     r#"{"flowType":"desktop","phoneNumber":"2001001695","finalTargetUrl":"https://example.com/done"}"#
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StartRequest {

@@ -121,6 +121,17 @@ impl Default for BudgetConfig {
 /// A token bucket of retries shared by all calls of one client: each backoff retry
 /// takes a token, each success returns a fraction of one. When it is empty,
 /// failing calls return their error at once instead of retrying.
+///
+/// ```
+/// use idv_client::{BudgetConfig, RetryBudget};
+///
+/// let budget = RetryBudget::new(BudgetConfig { max_tokens: 1.0, per_success: 0.5 });
+/// assert!(budget.withdraw());
+/// assert!(!budget.withdraw(), "spent");
+/// budget.deposit();
+/// budget.deposit();
+/// assert!(budget.withdraw(), "two successes paid for one retry");
+/// ```
 #[derive(Debug)]
 pub struct RetryBudget {
     config: BudgetConfig,

@@ -633,17 +633,14 @@ impl Client {
         self.possession(post("/v3/unify", req)).await
     }
 
-    /// `POST /v3/unify-status`: reads the session's result. It changes nothing, so
-    /// it is retried without an idempotency key.
+    /// `POST /v3/unify-status`: reads the session's result. The first successful
+    /// read completes the session (it enrols the identity and binds the key), so
+    /// like every step it is resent only with its idempotency key.
     pub async fn unify_status(
         &self,
         req: &UnifyStatusRequest,
     ) -> Result<UnifyStatusResponse, Error> {
-        let call = post("/v3/unify-status", req).map(|mut c| {
-            c.repeatable = true;
-            c
-        });
-        self.possession(call).await
+        self.possession(post("/v3/unify-status", req)).await
     }
 
     /// `POST /v3/unify-bind`: binds a Prove Key after the customer's own possession check.

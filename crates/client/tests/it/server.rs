@@ -191,10 +191,18 @@ async fn unify_flows_run_through_the_sdk() {
 }
 
 /// Provokes `id` against the real server through the SDK and returns the error.
+/// The match is over the generated enum without a wildcard, so a new possession
+/// entry does not compile until it has a scenario here (DESIGN section 6).
 async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
+    use PossessionError as P;
     let prefill = || srv.client("prefill");
-    match id {
-        ErrorId::InternalError => {
+    let params: serde_json::Value =
+        serde_json::from_str(id.meta().examples[0].params).expect("example params");
+    let params = params.as_object().cloned().unwrap_or_default();
+    let entry = <PossessionError as idv_core::CatalogError>::from_parts(id, &params)
+        .expect("a possession entry");
+    match entry {
+        P::InternalError => {
             // This build has no production possession provider: a production
             // instance answers a start with the catalogued 500.
             let prod = RealServer::with(Region::Us, Tier::Production).await;
@@ -205,32 +213,32 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             assert_eq!(c.stats().retries, 3, "8000 is retried with backoff");
             err
         }
-        ErrorId::MalformedRequest => {
+        P::MalformedRequest { .. } => {
             let c = prefill().await;
             c.start(&StartRequest::new(FlowType::Desktop).phone_number("12"))
                 .await
                 .expect_err("8001")
         }
-        ErrorId::UnauthorizedRequest => {
+        P::UnauthorizedRequest => {
             let mut creds = srv.credentials("prefill").await;
             creds.client_secret.push('x');
             let c = srv.client_with(creds, quick()).await;
             c.start(&tod()).await.expect_err("8002")
         }
-        ErrorId::StepCalledOutOfOrder => {
+        P::StepCalledOutOfOrder { .. } => {
             let c = prefill().await;
             let s = c.start(&tod()).await.expect("start");
             c.challenge(&ChallengeRequest::new(&s.correlation_id).dob("1981-01"))
                 .await
                 .expect_err("8003")
         }
-        ErrorId::SandboxUserNotFound => {
+        P::SandboxUserNotFound => {
             let c = prefill().await;
             c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001009999"))
                 .await
                 .expect_err("8007")
         }
-        ErrorId::InvalidCorrelationId => {
+        P::InvalidCorrelationId => {
             let c = prefill().await;
             c.validate(&ValidateRequest::new(
                 "0b6c7f0e-1111-4222-8333-944455556666",
@@ -238,23 +246,23 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             .await
             .expect_err("8008")
         }
-        ErrorId::SandboxUserAccessDenied => {
+        P::SandboxUserAccessDenied => {
             let c = prefill().await;
             c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001004014"))
                 .await
                 .expect_err("8009")
         }
-        ErrorId::UnauthorizedForCountry => {
+        P::UnauthorizedForCountry { .. } => {
             let c = prefill().await;
             c.start(&StartRequest::new(FlowType::Mobile).phone_number("+2001004029"))
                 .await
                 .expect_err("8010")
         }
-        ErrorId::IdentityNotFound => {
+        P::IdentityNotFound => {
             let c = prefill().await;
             c.identity("no-such-identity").await.expect_err("8011")
         }
-        ErrorId::RateLimitExceeded => {
+        P::RateLimitExceeded => {
             let creds = srv.credentials("prefill").await;
             let c = srv.client_with(creds, RetryPolicy::none()).await;
             let calls: Vec<_> = (0..40)
@@ -272,7 +280,7 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             }
             limited.expect("a 429 among 40 calls at once")
         }
-        ErrorId::DeviceRevoked => {
+        P::DeviceRevoked => {
             let c = srv.client("unify").await;
             let u = c
                 .unify(&UnifyRequest::new(PossessionType::Mobile, "r").phone_number("2001004016"))
@@ -294,7 +302,7 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             .await
             .expect_err("8019")
         }
-        ErrorId::WrongUrlOrMethod => {
+        P::WrongUrlOrMethod => {
             // The classic mistake: the token endpoint under /v3.
             let c = Client::builder()
                 .base_url(format!("{}/v3", srv.url))
@@ -303,12 +311,12 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
                 .expect("client");
             c.access_token().await.expect_err("POST /v3/token")
         }
-        ErrorId::UnknownPath => {
+        P::UnknownPath => {
             // An empty id leaves `GET /v3/identity/`, which names no operation.
             let c = prefill().await;
             c.identity("").await.expect_err("404")
         }
-        ErrorId::IdempotencyKeyReused => {
+        P::IdempotencyKeyReused { .. } => {
             // The SDK makes one key per logical call, so it cannot reuse one; the
             // server's answer to a raw reuse must still decode to the entry.
             let c = prefill().await;
@@ -327,7 +335,6 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             let body = resp.bytes().await.expect("body");
             Error::from_response(Surface::Possession, status, &[], &body)
         }
-        other => panic!("{other} is not a possession error"),
     }
 }
 

@@ -95,8 +95,9 @@ impl Drop for Deadlines {
     fn drop(&mut self) {
         let mut s = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
         s.closed = true;
-        drop(s);
-        self.shared.wake.notify_one();
+        if let Some(task) = s.task.take() {
+            task.abort();
+        }
     }
 }
 

@@ -215,8 +215,34 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
     }
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller() {
+#[test]
+fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller() {
+    // Logging is process-global state, so the check runs alone in a child
+    // process (this test binary, filtered to `log_check_in_child`).
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "guards::log_check_in_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("IDV_LOG_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("log check passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The body of the test above; does nothing unless run as its child.
+#[tokio::test]
+async fn log_check_in_child() {
+    if std::env::var_os("IDV_LOG_CHILD").is_none() {
+        return;
+    }
     async fn boom() -> &'static str {
         panic!("database exploded: secret detail")
     }
@@ -225,8 +251,7 @@ async fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller
         .with_writer(logs.clone())
         .with_ansi(false)
         .finish();
-    // The test runtime has one thread, so the server's tasks log through this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).unwrap();
     let db = Db::sqlite();
     let srv = TestServer::with_routes(
         db.open().await,
@@ -251,4 +276,5 @@ async fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller
         .unwrap_or_else(|| panic!("the cause is logged: {text}"));
     assert!(line.contains("trace-me-42"), "with the request id: {line}");
     assert!(line.contains("ERROR"), "{line}");
+    println!("log check passed");
 }

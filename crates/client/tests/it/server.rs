@@ -395,6 +395,19 @@ async fn an_expired_token_is_refreshed_once_on_8002() {
     srv.state.clock.advance(3700);
     c.start(&tod()).await.expect("refreshed after 8002");
     assert_eq!(c.stats().token_fetches, 2);
+
+    // Ten calls meet 8002 at once: one new token for all of them.
+    srv.state.clock.advance(3700);
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.start(&tod()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("join").expect("refreshed after 8002");
+    }
+    assert_eq!(c.stats().token_fetches, 3, "one refresh at a time");
 }
 
 #[tokio::test]

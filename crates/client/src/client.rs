@@ -1,0 +1,602 @@
+//! The client, its builder, and the one loop every call goes through: pace, attach
+//! credentials and the idempotency key, send, decode, and decide whether to retry.
+
+use crate::deadline::Deadlines;
+use crate::error::{Error, ResponseInfo, Timeout, TransportError, decode, undecodable};
+use crate::pacing::{Pacer, Pacing};
+use crate::retry::{RetryBudget, RetryPolicy};
+use idv_core::limits::headers;
+use idv_core::ratelimit::RateLimit;
+use idv_core::{Retry, Surface};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// OAuth2 client credentials of the possession surface (`POST /token`).
+/// `Debug` never shows the secret.
+///
+/// ```
+/// let c = idv_client::Credentials::new("idv_123", "s3cret");
+/// assert!(!format!("{c:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `client_id`.
+    pub client_id: String,
+    /// `client_secret`.
+    pub client_secret: String,
+}
+
+impl Credentials {
+    /// Credentials from an id and a secret.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Credentials {
+        Credentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where a deployment's API lives: US or EU numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Region {
+    /// United States and Canada.
+    Us,
+    /// Europe and international numbers.
+    Eu,
+}
+
+/// Sandbox (test users, fixed codes) or production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// The sandbox tier.
+    Sandbox,
+    /// The production tier.
+    Production,
+}
+
+/// The base URL of a hosted deployment under `domain`, following the documented
+/// host scheme: `platform`, then `uat` for the sandbox tier, then `eu` for the EU
+/// region (`https://platform.uat.eu.example.com`).
+///
+/// ```
+/// use idv_client::{Region, Tier, preset_url};
+///
+/// assert_eq!(preset_url("example.com", Region::Us, Tier::Production), "https://platform.example.com");
+/// assert_eq!(preset_url("example.com", Region::Eu, Tier::Sandbox), "https://platform.uat.eu.example.com");
+/// ```
+pub fn preset_url(domain: &str, region: Region, tier: Tier) -> String {
+    let tier = match tier {
+        Tier::Sandbox => ".uat",
+        Tier::Production => "",
+    };
+    let region = match region {
+        Region::Us => "",
+        Region::Eu => ".eu",
+    };
+    format!("https://platform{tier}{region}.{domain}")
+}
+
+/// Counters of what a client has done, for tests and dashboards.
+///
+/// ```
+/// let client = idv_client::Client::builder().base_url("http://127.0.0.1:8080").build().unwrap();
+/// assert_eq!(client.stats(), idv_client::Stats::default());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// HTTP requests sent (every attempt and every token request counts).
+    pub requests: u64,
+    /// Retries made (after waiting).
+    pub retries: u64,
+    /// 429 responses received (whether or not they were retried).
+    pub rate_limited: u64,
+    /// Access tokens fetched from `POST /token`.
+    pub token_fetches: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    token_fetches: AtomicU64,
+}
+
+/// Builds a [`Client`]. Only the base URL (or a preset) and, for possession calls,
+/// the credentials are required.
+///
+/// ```
+/// use std::time::Duration;
+/// use idv_client::{Client, Credentials, Pacing};
+///
+/// let client = Client::builder()
+///     .base_url("http://127.0.0.1:8080")
+///     .credentials(Credentials::new("client-id", "client-secret"))
+///     .timeout(Duration::from_secs(10))
+///     .pacing(Pacing::Advertised)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    retry: RetryPolicy,
+    pacing: Pacing,
+    idempotency_keys: bool,
+    token_refresh_margin: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        ClientBuilder {
+            base_url: None,
+            credentials: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
+            user_agent: concat!("idv-client/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::default(),
+            pacing: Pacing::Off,
+            idempotency_keys: true,
+            token_refresh_margin: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The server's base URL, e.g. `http://127.0.0.1:8080` (a trailing `/` is dropped).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into().trim_end_matches('/').to_string());
+        self
+    }
+    /// The base URL of a hosted deployment under `domain` for `region` and `tier`
+    /// (see [`preset_url`]). `https` needs the `rustls` feature.
+    pub fn preset(self, domain: &str, region: Region, tier: Tier) -> Self {
+        self.base_url(preset_url(domain, region, tier))
+    }
+    /// OAuth2 client credentials for the possession surface.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+    /// The longest one attempt may take, from sending to the end of the body
+    /// (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    /// The longest connecting may take (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+    /// The `User-Agent` header (default `idv-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+    /// The retry settings (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Pacing (default [`Pacing::Off`]).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+    /// Whether each POST carries an automatic `Idempotency-Key` (default `true`).
+    /// Without it, a POST that may have reached the server (a timeout, a broken
+    /// connection, a 5xx) is never retried.
+    pub fn idempotency_keys(mut self, on: bool) -> Self {
+        self.idempotency_keys = on;
+        self
+    }
+    /// How long before its expiry an access token is replaced (default 60 s; at most
+    /// half the token's lifetime).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = margin;
+        self
+    }
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base = self
+            .base_url
+            .ok_or_else(|| Error::Config("no base URL: call base_url() or preset()".into()))?;
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Error::Config(format!(
+                "base URL {base:?} must start with http:// or https://"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                credentials: self.credentials,
+                timeout: self.timeout,
+                deadlines: Deadlines::new(self.timeout),
+                budget: RetryBudget::new(self.retry.budget),
+                retry: self.retry,
+                pacer: Pacer::new(self.pacing),
+                retry_pacer: Pacer::advertised(),
+                idempotency_keys: self.idempotency_keys,
+                token: TokenCache::default(),
+                token_refresh_margin: self.token_refresh_margin,
+                rate_limit: Mutex::new(None),
+                counters: Counters::default(),
+            }),
+        })
+    }
+}
+
+/// The idv SDK client. Cheap to clone (one `Arc`), safe to share across tasks: all
+/// clones share the connection pool, the access token, the retry budget, the
+/// pacer and the rate-limit snapshot.
+///
+/// Possession calls are methods on it (see the `possession` module); each returns
+/// the typed response or an [`Error`].
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Client {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The latest `X-RateLimit-*` values any response of this client carried.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .inner
+            .rate_limit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the client has done so far.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        Stats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            token_fetches: c.token_fetches.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Backoff retries left in the shared budget.
+    pub fn retry_budget(&self) -> f64 {
+        self.inner.budget.remaining()
+    }
+
+    /// A valid access token: the cached one, or a new one from `POST /token`
+    /// (one request at a time however many tasks ask).
+    pub async fn access_token(&self) -> Result<String, Error> {
+        Ok(self.inner.token().await?.value.clone())
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    base: String,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+    deadlines: Deadlines,
+    retry: RetryPolicy,
+    budget: RetryBudget,
+    pacer: Option<Pacer>,
+    /// Spaces retries after 429 at the advertised limit (see `pacing.rs`).
+    retry_pacer: Pacer,
+    idempotency_keys: bool,
+    token: TokenCache,
+    token_refresh_margin: Duration,
+    rate_limit: Mutex<Option<RateLimit>>,
+    counters: Counters,
+}
+
+/// The HTTP method of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+}
+
+/// How a call authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// No credentials (the token request itself carries them in its body).
+    None,
+    /// The possession access token, as `Authorization: Bearer …`.
+    PossessionToken,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    None,
+    Json(String),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// One logical call: what the retry loop sends, perhaps several times.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub(crate) surface: Surface,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) body: Body,
+    pub(crate) auth: Auth,
+    /// Whether sending it twice is harmless without a key (reads, `/token`).
+    pub(crate) repeatable: bool,
+}
+
+#[derive(Debug)]
+struct Token {
+    value: String,
+    refresh_at: Instant,
+}
+
+/// The cached access token. Readers take the fast path under a short lock; a
+/// refresh holds an async lock, so concurrent callers wait for one request.
+#[derive(Debug, Default)]
+struct TokenCache {
+    current: Mutex<Option<Arc<Token>>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+impl TokenCache {
+    fn fresh(&self) -> Option<Arc<Token>> {
+        let cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        cur.as_ref()
+            .filter(|t| Instant::now() < t.refresh_at)
+            .cloned()
+    }
+    fn invalidate(&self, used: &Arc<Token>) {
+        let mut cur = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if cur.as_ref().is_some_and(|c| Arc::ptr_eq(c, used)) {
+            *cur = None;
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// A random (v4) UUID from the thread-local generator: no system call per key.
+fn new_idempotency_key() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
+impl Inner {
+    async fn token(&self) -> Result<Arc<Token>, Error> {
+        if let Some(t) = self.token.fresh() {
+            return Ok(t);
+        }
+        let _guard = self.token.refresh.lock().await;
+        if let Some(t) = self.token.fresh() {
+            return Ok(t);
+        }
+        let creds = self.credentials.as_ref().ok_or_else(|| {
+            Error::Config("possession calls need credentials: call credentials()".into())
+        })?;
+        let call = Call {
+            surface: Surface::Possession,
+            method: Method::Post,
+            path: "/token".into(),
+            body: Body::Form(vec![
+                ("grant_type", "client_credentials".into()),
+                ("client_id", creds.client_id.clone()),
+                ("client_secret", creds.client_secret.clone()),
+            ]),
+            auth: Auth::None,
+            repeatable: true,
+        };
+        self.counters.token_fetches.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let resp: TokenResponse = Box::pin(self.execute(call)).await?;
+        let lifetime = Duration::from_secs(
+            resp.expires_in
+                .unwrap_or(idv_core::limits::ACCESS_TOKEN_LIFETIME_SECONDS),
+        );
+        let margin = self.token_refresh_margin.min(lifetime / 2);
+        let token = Arc::new(Token {
+            value: resp.access_token,
+            refresh_at: started + lifetime - margin,
+        });
+        *self.token.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Sends `call` until it succeeds or the retry policy gives up, and decodes the
+    /// 2xx body as `T`.
+    pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
+        let key = (call.method == Method::Post && !call.repeatable && self.idempotency_keys)
+            .then(new_idempotency_key);
+        let repeatable = call.repeatable || key.is_some();
+        let policy = &self.retry;
+        let (mut backoffs, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
+        let mut after_429 = false;
+        loop {
+            let token = match call.auth {
+                Auth::PossessionToken => Some(self.token().await?),
+                Auth::None => None,
+            };
+            if let Some(p) = &self.pacer {
+                p.wait().await;
+            }
+            let err = match self
+                .send_once(
+                    &call,
+                    token.as_deref().map(|t| t.value.as_str()),
+                    key.as_deref(),
+                )
+                .await
+            {
+                Ok((info, body)) if (200..300).contains(&info.status) => {
+                    self.budget.deposit();
+                    return serde_json::from_slice(&body).map_err(|e| {
+                        undecodable(info, &body, format!("unexpected response body: {e}"))
+                    });
+                }
+                Ok((info, body)) => decode(call.surface, info, &body),
+                Err(e) => e,
+            };
+            if err.status() == Some(401) && !refreshed {
+                if let Some(used) = &token {
+                    // The token may have been revoked or expired early: one fresh
+                    // token, then give up.
+                    refreshed = true;
+                    self.token.invalidate(used);
+                    continue;
+                }
+            }
+            let wait = match err.retry_class() {
+                Retry::Never | Retry::AfterFix => return Err(err),
+                Retry::AfterRetryAfter => {
+                    rate_limited += 1;
+                    after_429 = true;
+                    if rate_limited >= policy.max_rate_limited_attempts {
+                        return Err(err);
+                    }
+                    let after = err
+                        .retry_after()
+                        .unwrap_or_else(|| policy.backoff_ceiling(rate_limited - 1));
+                    match policy.retry_after_wait(after) {
+                        Some(w) => w,
+                        None => return Err(err),
+                    }
+                }
+                Retry::WithBackoff => {
+                    let not_sent = matches!(&err, Error::Transport(t) if t.connect);
+                    if !(repeatable || not_sent) {
+                        return Err(err);
+                    }
+                    backoffs += 1;
+                    if backoffs >= policy.max_attempts || !self.budget.withdraw() {
+                        return Err(err);
+                    }
+                    match err.retry_after() {
+                        Some(after) => match policy.retry_after_wait(after) {
+                            Some(w) => w,
+                            None => return Err(err),
+                        },
+                        None => policy.backoff(backoffs - 1),
+                    }
+                }
+            };
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
+            if std::mem::take(&mut after_429) {
+                self.retry_pacer.wait().await;
+            }
+        }
+    }
+
+    /// One attempt: the response's status, headers and body, or the transport failure.
+    async fn send_once(
+        &self,
+        call: &Call,
+        token: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<(ResponseInfo, Vec<u8>), Error> {
+        let url = format!("{}{}", self.base, call.path);
+        let mut req = match call.method {
+            Method::Get => self.http.get(url),
+            Method::Post => self.http.post(url),
+        };
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(k) = key {
+            req = req.header(headers::IDEMPOTENCY_KEY, k);
+        }
+        req = match &call.body {
+            Body::None => req,
+            Body::Json(s) => req
+                .header("Content-Type", "application/json")
+                .body(s.clone()),
+            Body::Form(f) => req.form(f),
+        };
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let exchange = async {
+            let resp = req.send().await.map_err(|e| self.transport(e))?;
+            let status = resp.status().as_u16();
+            let h = resp.headers();
+            let info = ResponseInfo::from_headers(status, |name| {
+                h.get(name).and_then(|v| v.to_str().ok())
+            });
+            if status == 429 {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(rl) = info.rate_limit {
+                *self.rate_limit.lock().unwrap_or_else(|e| e.into_inner()) = Some(rl);
+                if let Some(p) = &self.pacer {
+                    p.observe_limit(rl.limit);
+                }
+                self.retry_pacer.observe_limit(rl.limit);
+            }
+            let body = resp.bytes().await.map_err(|e| self.transport(e))?;
+            Ok((info, body.to_vec()))
+        };
+        match self.deadlines.run(exchange).await {
+            Some(result) => result,
+            None => Err(Error::Timeout(Timeout {
+                after: self.timeout,
+            })),
+        }
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Error {
+        if e.is_timeout() && !e.is_connect() {
+            return Error::Timeout(Timeout {
+                after: self.timeout,
+            });
+        }
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        Error::Transport(TransportError {
+            message,
+            connect: e.is_connect(),
+        })
+    }
+}

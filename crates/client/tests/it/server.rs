@@ -1,0 +1,451 @@
+//! The SDK against the real idv server: whole Pre-Fill, Prove Identity and Unify
+//! flows, every possession error the server can produce surfacing as its entry
+//! with its data, token refresh on 401, and a lost response to a step recovered
+//! through the idempotency key.
+
+use crate::real::{RealServer, TOD, quick};
+use crate::script::{Fault, Proxy};
+use idv_client::possession::{
+    ChallengeRequest, CompleteRequest, FlowType, PossessionType, RevokeDeviceRequest,
+    SandboxOtpRequest, StartRequest, UnifyBindRequest, UnifyRequest, UnifyStatusRequest,
+    ValidateRequest, steps,
+};
+use idv_client::{Client, Error, ErrorId, RetryPolicy, Surface};
+use idv_core::PossessionError;
+use idv_server::config::{Region, Tier};
+
+fn tod() -> StartRequest {
+    StartRequest::new(FlowType::Mobile).phone_number(TOD)
+}
+
+/// Runs a whole Pre-Fill flow, following `next`; returns the identity id.
+pub(crate) async fn prefill(c: &Client) -> String {
+    let started = c.start(&tod()).await.expect("start");
+    assert!(started.next.contains_key(steps::VALIDATE));
+    let cid = started.correlation_id;
+    let v = c
+        .validate(&ValidateRequest::new(&cid))
+        .await
+        .expect("validate");
+    assert!(v.success && v.challenge_missing);
+    assert!(v.next.contains_key(steps::CHALLENGE), "{:?}", v.next);
+    let ch = c
+        .challenge(&ChallengeRequest::new(&cid).dob("1981-01").ssn("0596"))
+        .await
+        .expect("challenge");
+    assert!(ch.success);
+    let individual = ch.individual.expect("individual");
+    assert_eq!(individual.first_name.as_deref(), Some("Tod"));
+    assert!(ch.next.contains_key(steps::COMPLETE));
+    let done = c
+        .complete(&CompleteRequest::new(&cid, individual))
+        .await
+        .expect("complete");
+    assert!(done.success);
+    assert!(done.next.contains_key(steps::DONE));
+    assert_eq!(done.change_detected, Some(false));
+    done.identity_id.expect("identity id")
+}
+
+#[tokio::test]
+async fn prefill_flow_runs_through_the_sdk() {
+    let srv = RealServer::start().await;
+    let c = srv.client("prefill").await;
+    let id = prefill(&c).await;
+    let identity = c.identity(&id).await.expect("identity");
+    assert_eq!(identity.identity_id.as_deref(), Some(id.as_str()));
+    assert_eq!(identity.last_name.as_deref(), Some("Weedall"));
+    assert_eq!(identity.phone_number.as_deref(), Some("+12001001695"));
+    assert_eq!(c.stats().token_fetches, 1);
+    let rl = c.rate_limit().expect("X-RateLimit-* after each call");
+    assert_eq!(rl.limit, idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND);
+}
+
+#[tokio::test]
+async fn prove_identity_flow_skips_the_challenge() {
+    let srv = RealServer::start().await;
+    let c = srv.client("identity").await;
+    let started = c.start(&tod()).await.expect("start");
+    let cid = started.correlation_id;
+    let v = c
+        .validate(&ValidateRequest::new(&cid))
+        .await
+        .expect("validate");
+    assert!(v.success);
+    assert!(
+        v.next.contains_key(steps::COMPLETE) && !v.next.contains_key(steps::CHALLENGE),
+        "{:?}",
+        v.next
+    );
+    let individual = idv_client::possession::Individual {
+        first_name: Some("Tod".into()),
+        last_name: Some("Weedall".into()),
+        dob: Some("1981-01".into()),
+        ..Default::default()
+    };
+    let done = c
+        .complete(&CompleteRequest::new(&cid, individual))
+        .await
+        .expect("complete");
+    assert!(done.success, "{done:?}");
+    assert!(done.next.contains_key(steps::DONE));
+}
+
+#[tokio::test]
+async fn unify_flows_run_through_the_sdk() {
+    let srv = RealServer::start().await;
+    let c = srv.client("unify").await;
+
+    // Lorant on desktop: pending until the Instant Link is clicked; no Prove Key.
+    let u = c
+        .unify(
+            &UnifyRequest::new(PossessionType::Desktop, "req-lorant")
+                .phone_number("2001004014")
+                .final_target_url("https://example.com/done"),
+        )
+        .await
+        .expect("unify");
+    assert_eq!(u.success, "pending");
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.is_pending(), "{status:?}");
+    let link = c
+        .sandbox_instant_link(u.auth_token.as_deref().expect("auth token"))
+        .await
+        .expect("click");
+    assert!(link.success);
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.is_success(), "{status:?}");
+    assert!(status.prove_id.is_some() && status.device_id.is_none());
+    assert_eq!(status.client_request_id.as_deref(), Some("req-lorant"));
+
+    // Laney on mobile: the SMS code, then a Prove Key.
+    let u = c
+        .unify(&UnifyRequest::new(PossessionType::Mobile, "req-laney").phone_number("2001004015"))
+        .await
+        .expect("unify");
+    let otp = c
+        .sandbox_otp(&SandboxOtpRequest {
+            auth_token: u.auth_token.clone().expect("auth token"),
+            otp: "1234".into(),
+        })
+        .await
+        .expect("otp");
+    assert!(otp.success);
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.is_success(), "{status:?}");
+    let device = status.device_id.clone().expect("a Prove Key on mobile");
+
+    // The key authenticates a new session, until it is revoked.
+    let again = c
+        .unify(
+            &UnifyRequest::new(PossessionType::Mobile, "req-laney-2")
+                .phone_number("2001004015")
+                .device_id(&device),
+        )
+        .await
+        .expect("unify with the key");
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&again.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.is_success());
+    let revoked = c
+        .revoke_device(&RevokeDeviceRequest::new(&device, "req-revoke"))
+        .await
+        .expect("revoke");
+    assert!(revoked.success);
+    let err = c
+        .unify(
+            &UnifyRequest::new(PossessionType::Mobile, "req-laney-3")
+                .phone_number("2001004015")
+                .device_id(&device),
+        )
+        .await
+        .expect_err("revoked");
+    assert_eq!(err.id(), Some(ErrorId::DeviceRevoked), "{err}");
+
+    // Barbaraanne with customer-supplied possession: possession_required, then bind.
+    let u = c
+        .unify(&UnifyRequest::new(PossessionType::None, "req-barb").phone_number("2001004018"))
+        .await
+        .expect("unify");
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.possession_required(), "{status:?}");
+    let bound = c
+        .unify_bind(&UnifyBindRequest::new(&u.correlation_id, "2001004018"))
+        .await
+        .expect("bind");
+    assert!(bound.is_success() && bound.device_id.is_some(), "{bound:?}");
+}
+
+/// Provokes `id` against the real server through the SDK and returns the error.
+/// The match is over the generated enum without a wildcard, so a new possession
+/// entry does not compile until it has a scenario here (DESIGN section 6).
+async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
+    use PossessionError as P;
+    let prefill = || srv.client("prefill");
+    let params: serde_json::Value =
+        serde_json::from_str(id.meta().examples[0].params).expect("example params");
+    let params = params.as_object().cloned().unwrap_or_default();
+    let entry = <PossessionError as idv_core::CatalogError>::from_parts(id, &params)
+        .expect("a possession entry");
+    match entry {
+        P::InternalError => {
+            // This build has no production possession provider: a production
+            // instance answers a start with the catalogued 500.
+            let prod = RealServer::with(Region::Us, Tier::Production).await;
+            let c = prod
+                .client_with(prod.credentials("prefill").await, quick())
+                .await;
+            let err = c.start(&tod()).await.expect_err("500");
+            assert_eq!(c.stats().retries, 3, "8000 is retried with backoff");
+            err
+        }
+        P::MalformedRequest { .. } => {
+            let c = prefill().await;
+            c.start(&StartRequest::new(FlowType::Desktop).phone_number("12"))
+                .await
+                .expect_err("8001")
+        }
+        P::UnauthorizedRequest => {
+            let mut creds = srv.credentials("prefill").await;
+            creds.client_secret.push('x');
+            let c = srv.client_with(creds, quick()).await;
+            c.start(&tod()).await.expect_err("8002")
+        }
+        P::StepCalledOutOfOrder { .. } => {
+            let c = prefill().await;
+            let s = c.start(&tod()).await.expect("start");
+            c.challenge(&ChallengeRequest::new(&s.correlation_id).dob("1981-01"))
+                .await
+                .expect_err("8003")
+        }
+        P::SandboxUserNotFound => {
+            let c = prefill().await;
+            c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001009999"))
+                .await
+                .expect_err("8007")
+        }
+        P::InvalidCorrelationId => {
+            let c = prefill().await;
+            c.validate(&ValidateRequest::new(
+                "0b6c7f0e-1111-4222-8333-944455556666",
+            ))
+            .await
+            .expect_err("8008")
+        }
+        P::SandboxUserAccessDenied => {
+            let c = prefill().await;
+            c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001004014"))
+                .await
+                .expect_err("8009")
+        }
+        P::UnauthorizedForCountry { .. } => {
+            let c = prefill().await;
+            c.start(&StartRequest::new(FlowType::Mobile).phone_number("+2001004029"))
+                .await
+                .expect_err("8010")
+        }
+        P::IdentityNotFound => {
+            let c = prefill().await;
+            c.identity("no-such-identity").await.expect_err("8011")
+        }
+        P::RateLimitExceeded => {
+            let creds = srv.credentials("prefill").await;
+            let c = srv.client_with(creds, RetryPolicy::none()).await;
+            let calls: Vec<_> = (0..40)
+                .map(|_| {
+                    let c = c.clone();
+                    tokio::spawn(async move { c.identity("x").await })
+                })
+                .collect();
+            let mut limited = None;
+            for call in calls {
+                let err = call.await.expect("join").expect_err("8011 or 8018");
+                if err.id() == Some(ErrorId::RateLimitExceeded) {
+                    limited = Some(err);
+                }
+            }
+            limited.expect("a 429 among 40 calls at once")
+        }
+        P::DeviceRevoked => {
+            let c = srv.client("unify").await;
+            let u = c
+                .unify(&UnifyRequest::new(PossessionType::Mobile, "r").phone_number("2001004016"))
+                .await
+                .expect("unify");
+            let s = c
+                .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+                .await
+                .expect("status");
+            let device = s.device_id.expect("Mobile Auth user binds a key");
+            c.revoke_device(&RevokeDeviceRequest::new(&device, "r"))
+                .await
+                .expect("revoke");
+            c.unify(
+                &UnifyRequest::new(PossessionType::Mobile, "r2")
+                    .phone_number("2001004016")
+                    .device_id(&device),
+            )
+            .await
+            .expect_err("8019")
+        }
+        P::WrongUrlOrMethod => {
+            // The classic mistake: the token endpoint under /v3.
+            let c = Client::builder()
+                .base_url(format!("{}/v3", srv.url))
+                .credentials(srv.credentials("prefill").await)
+                .build()
+                .expect("client");
+            c.access_token().await.expect_err("POST /v3/token")
+        }
+        P::UnknownPath => {
+            // An empty id leaves `GET /v3/identity/`, which names no operation.
+            let c = prefill().await;
+            c.identity("").await.expect_err("404")
+        }
+        P::IdempotencyKeyReused { .. } => {
+            // The SDK makes one key per logical call, so it cannot reuse one; the
+            // server's answer to a raw reuse must still decode to the entry.
+            let c = prefill().await;
+            let token = c.access_token().await.expect("token");
+            let http = reqwest::Client::new();
+            let send = |phone: &'static str| {
+                http.post(format!("{}/v3/start", srv.url))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", "k-1")
+                    .json(&serde_json::json!({"flowType": "mobile", "phoneNumber": phone}))
+                    .send()
+            };
+            send(TOD).await.expect("first");
+            let resp = send("2001004014").await.expect("second");
+            let status = resp.status().as_u16();
+            let body = resp.bytes().await.expect("body");
+            Error::from_response(Surface::Possession, status, &[], &body)
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
+    let srv = RealServer::start().await;
+    let ids: Vec<ErrorId> = ErrorId::ALL
+        .iter()
+        .copied()
+        .filter(|id| id.meta().surface == Surface::Possession)
+        .collect();
+    for id in ids {
+        let err = provoke(&srv, id).await;
+        let api = err
+            .api()
+            .unwrap_or_else(|| panic!("{id}: {err:?} is not a catalogued error"));
+        assert_eq!(api.id(), id, "{err}");
+        assert_eq!(api.status(), id.meta().status);
+        if id != ErrorId::IdempotencyKeyReused {
+            assert!(
+                api.request_id().is_some(),
+                "{id}: X-Request-Id on every response"
+            );
+        }
+        let shown = err.to_string();
+        assert!(shown.contains(api.message()), "{shown}");
+        if let Some(code) = api.code() {
+            assert!(shown.starts_with(&format!("{code}: ")), "{shown}");
+        }
+        let typed = api.typed::<PossessionError>().expect("typed");
+        match typed {
+            PossessionError::MalformedRequest { reasons } => {
+                assert!(reasons.contains("phoneNumber"), "{reasons}");
+                assert!(reasons.contains("finalTargetUrl"), "{reasons}");
+            }
+            PossessionError::StepCalledOutOfOrder { next } => {
+                assert!(next.contains_key(steps::VALIDATE), "{next:?}");
+            }
+            PossessionError::UnauthorizedForCountry { reason } => {
+                assert!(reason.contains("EU"), "{reason}")
+            }
+            PossessionError::RateLimitExceeded => {
+                assert!(api.retry_after().is_some(), "Retry-After on 429");
+                assert_eq!(api.rate_limit().map(|r| r.remaining), Some(0));
+            }
+            PossessionError::IdempotencyKeyReused { key } => assert_eq!(key, "k-1"),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_on_8002() {
+    let srv = RealServer::start().await;
+    let c = srv.client("prefill").await;
+    c.start(&tod()).await.expect("start");
+    // The server's clock moves past the token's hour; the client's does not.
+    srv.state.clock.advance(3700);
+    c.start(&tod()).await.expect("refreshed after 8002");
+    assert_eq!(c.stats().token_fetches, 2);
+
+    // Ten calls meet 8002 at once: one new token for all of them.
+    srv.state.clock.advance(3700);
+    let calls: Vec<_> = (0..10)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.start(&tod()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("join").expect("refreshed after 8002");
+    }
+    assert_eq!(c.stats().token_fetches, 3, "one refresh at a time");
+}
+
+#[tokio::test]
+async fn a_lost_response_to_a_step_is_recovered_against_the_real_server() {
+    let srv = RealServer::start().await;
+    let proxy = Proxy::start(srv.addr, "POST /v3/validate", Fault::DropResponse).await;
+    let creds = srv.credentials("prefill").await;
+    let c = Client::builder()
+        .base_url(&proxy.url)
+        .credentials(creds.clone())
+        .retry(quick())
+        .build()
+        .expect("client");
+    // The server commits the validate step, the connection drops before the
+    // answer; the retry carries the same Idempotency-Key and gets the stored
+    // answer instead of the replay 403.
+    prefill(&c).await;
+    assert!(proxy.fired());
+    assert_eq!(c.stats().retries, 1);
+
+    // Without the key, the same loss is unrecoverable: the client may not resend.
+    let proxy = Proxy::start(srv.addr, "POST /v3/validate", Fault::DropResponse).await;
+    let bare = Client::builder()
+        .base_url(&proxy.url)
+        .credentials(creds)
+        .retry(quick())
+        .idempotency_keys(false)
+        .build()
+        .expect("client");
+    let s = bare.start(&tod()).await.expect("start");
+    let err = bare
+        .validate(&ValidateRequest::new(&s.correlation_id))
+        .await
+        .expect_err("lost");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    let again = bare
+        .validate(&ValidateRequest::new(&s.correlation_id))
+        .await
+        .expect_err("a replay by hand meets the 403");
+    assert_eq!(again.id(), Some(ErrorId::StepCalledOutOfOrder));
+}

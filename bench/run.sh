@@ -14,6 +14,7 @@
 #   DURATION=20s CONNECTIONS=64 CLIENTS=800 bench/run.sh
 #   PG=postgres://postgres@127.0.0.1:5432 PG_ADMIN_DB=test bench/run.sh   # (defaults)
 #   PG= bench/run.sh                                                      # skip PostgreSQL
+#   PARTS=errors bench/run.sh                    # only some of: errors,limiter,flows
 #
 # Installs wrk and hey with apt-get when missing. Builds in release mode (set
 # CARGO_TARGET_DIR to keep the build apart). A fresh PostgreSQL database
@@ -155,6 +156,7 @@ for row in "noauth 401 no token" "badauth 401 unknown token" "big 8001 5000-byte
     "$(result "$bare" p50)" "$(result "$bare" p99)"
 done
 
+if [[ ",${PARTS:-errors,limiter,flows}," != *,limiter,* ]]; then stop_server; else
 echo
 echo "-- rate limiter: client A offered 100 req/s for 10 s, client B 10 req/s, GET /v3/identity/unknown (404 = accepted)"
 sleep 2 # let the hammered client's and the peer's buckets refill; A and B are fresh
@@ -170,6 +172,8 @@ verdict=FAIL
 if [ "$a_ok" -ge 250 ] && [ "$a_ok" -le 275 ] && [ "$b_429" = 0 ] && [ "$b_ok" -gt 0 ]; then verdict=PASS; fi
 echo "client A: $((a_ok + a_429)) sent, $a_ok accepted, $a_429 rejected (429); client B: $((b_ok + b_429)) sent, $b_ok accepted, $b_429 rejected → $verdict (A in 250..275, B none rejected)"
 stop_server
+fi
+[[ ",${PARTS:-errors,limiter,flows}," == *,flows,* ]] || exit 0
 
 # ---------------------------------------------------------------- flows
 flows() { # flows NAME DB TOKENS

@@ -24,9 +24,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::FutureExt;
 use idv_core::PossessionError;
-use idv_core::limits::headers::{IDEMPOTENCY_KEY, RETRY_AFTER, X_REQUEST_ID};
+use idv_core::limits::headers::{
+    IDEMPOTENCY_KEY, RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET,
+    X_REQUEST_ID,
+};
 use idv_core::limits::{CORRELATION_ID_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH};
-use idv_core::ratelimit::RateLimit;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -127,6 +129,20 @@ fn valid_request_id(v: &str) -> bool {
     !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// A new request id: 32 hex digits, a random prefix drawn once per process
+/// followed by a counter, so ids are unique without a random draw per request.
+fn new_request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u64>);
+    format!(
+        "{prefix:016x}{:016x}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Gives every request an id (kept from the caller's `X-Request-Id` when sane),
 /// runs it inside a tracing span carrying that id, and returns the id in the
 /// response.
@@ -137,7 +153,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .filter(|v| valid_request_id(v))
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = std::time::Instant::now();
@@ -257,16 +273,12 @@ async fn surface(State(st): State<AppState>, req: Request, next: Next) -> Respon
         parts.extensions.insert(Authenticated(principal));
         next.run(Request::from_parts(parts, body)).await
     };
-    let rl = RateLimit {
-        limit: d.limit,
-        remaining: d.remaining,
-        reset: d.reset,
-    };
-    for (name, value) in rl.headers() {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            resp.headers_mut().insert(name, v);
-        }
-    }
+    // The names come from the catalogue (idv_core::limits::headers); the values
+    // are numbers, written without an intermediate String.
+    let h = resp.headers_mut();
+    h.insert(X_RATELIMIT_LIMIT, HeaderValue::from(d.limit));
+    h.insert(X_RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
+    h.insert(X_RATELIMIT_RESET, HeaderValue::from(d.reset));
     resp
 }
 

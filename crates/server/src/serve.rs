@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Region, Tier};
 use crate::provision::{NewClient, provision_if_empty};
 use crate::ratelimit::Gcra;
-use crate::store::{self, DynStore};
+use crate::store::{self, CachedStore, DynStore};
 use idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,10 +15,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 impl AppState {
-    /// State with the in-process rate limiter (25 requests per second, burst 25).
+    /// State with the in-process rate limiter (25 requests per second, burst 25)
+    /// and the authentication lookups cached in front of `store` ([`CachedStore`]).
     pub fn new(store: DynStore, region: Region, tier: Tier) -> AppState {
         AppState {
-            store,
+            store: Arc::new(CachedStore::new(store)),
             limiter: Arc::new(Gcra::new(
                 POSSESSION_RATE_LIMIT_PER_SECOND,
                 POSSESSION_RATE_LIMIT_PER_SECOND,

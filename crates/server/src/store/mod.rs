@@ -11,8 +11,10 @@
 //! conditional update on the flow's version ([`Store::update_flow`]), so two
 //! concurrent identical step calls can never both succeed.
 
+mod cached;
 mod sql;
 
+pub use cached::CachedStore;
 pub use sql::{PgStore, SqliteStore};
 
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! POST /token and authentication of the v3 routes.
 
-use crate::harness::{TOD, TestServer};
+use crate::harness::{Db, TOD, TestServer};
+use idv_server::config::{Region, Tier};
 use serde_json::json;
 
 #[tokio::test]
@@ -193,5 +194,32 @@ async fn missing_malformed_expired_and_revoked_tokens_get_8002() {
         )
         .await;
     assert_eq!(again.status, 401);
+    srv.stop().await;
+}
+
+/// The server caches token lookups for `CachedStore::TTL` (bench/README.md): a
+/// revocation made by another process on the same database (`idv admin client
+/// revoke`) reaches a running server within that time, never later.
+#[tokio::test]
+async fn a_revocation_by_another_process_takes_effect_within_the_cache_ttl() {
+    let db = Db::sqlite();
+    let srv = TestServer::on(&db, Region::Us, Tier::Sandbox).await;
+    let (id, secret) = srv.client("prefill", None).await;
+    let token = srv.token(&id, &secret).await;
+    let start = json!({"flowType": "mobile", "phoneNumber": TOD});
+    assert_eq!(
+        srv.post("/v3/start", &token, start.clone()).await.status,
+        200
+    );
+    // Another process: its own connection to the same file, no shared cache.
+    let other = db.open().await;
+    idv_server::provision::revoke_client(other.as_ref(), &id, 0)
+        .await
+        .unwrap();
+    tokio::time::sleep(idv_server::store::CachedStore::TTL + std::time::Duration::from_millis(50))
+        .await;
+    let r = srv.post("/v3/start", &token, start).await;
+    assert_eq!((r.status, r.body["code"].as_i64()), (401, Some(8002)));
+    other.close().await;
     srv.stop().await;
 }

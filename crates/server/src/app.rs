@@ -62,10 +62,6 @@ pub struct Principal {
 #[derive(Debug, Clone)]
 struct Authenticated(Option<Principal>);
 
-/// The request id, in the request's extensions.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
 /// When an Idempotency-Key stored for a response expires: handlers set it on
 /// their response to the expiry of the flow's correlation id.
 #[derive(Debug, Clone, Copy)]
@@ -146,7 +142,7 @@ fn new_request_id() -> String {
 /// Gives every request an id (kept from the caller's `X-Request-Id` when sane),
 /// runs it inside a tracing span carrying that id, and returns the id in the
 /// response.
-async fn request_id(mut req: Request, next: Next) -> Response {
+async fn request_id(req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get(X_REQUEST_ID)
@@ -154,7 +150,6 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         .filter(|v| valid_request_id(v))
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
-    req.extensions_mut().insert(RequestId(id.clone()));
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     let started = std::time::Instant::now();
     let mut resp = next.run(req).instrument(span.clone()).await;

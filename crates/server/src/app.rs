@@ -9,7 +9,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
-use crate::error::{Failure, json_response, render};
+use crate::error::{Failure, json_bytes, render};
 use crate::input::{parse_form, read_limited};
 use crate::ratelimit::RateLimiter;
 use crate::store::{DynStore, IdempotencyRecord, Project};
@@ -366,9 +366,9 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
     match st.store.get_idempotency(&project, &key, now).await {
         Err(e) => return Failure::from(e).into_response(),
         Ok(Some(rec)) if rec.request_hash == request_hash => {
+            // The stored bytes are sent again as they were, not re-encoded.
             let status = StatusCode::from_u16(rec.status as u16).unwrap_or(StatusCode::OK);
-            let body: serde_json::Value = serde_json::from_str(&rec.body).unwrap_or_default();
-            return json_response(status, &body);
+            return json_bytes(status, rec.body);
         }
         Ok(Some(_)) => return render(&PossessionError::IdempotencyKeyReused { key }),
         Ok(None) => {}

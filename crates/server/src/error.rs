@@ -60,19 +60,20 @@ pub fn render(e: &PossessionError) -> Response {
         static BODIES: OnceLock<Vec<OnceLock<Bytes>>> = OnceLock::new();
         let bodies = BODIES.get_or_init(|| ErrorId::ALL.iter().map(|_| OnceLock::new()).collect());
         let bytes = bodies[e.id() as usize].get_or_init(|| Bytes::from(e.body().to_string()));
-        let mut resp = (status, bytes.clone()).into_response();
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        return resp;
+        return json_bytes(status, bytes.clone());
     }
     json_response(status, &e.body())
 }
 
 /// A JSON response; the body is sent as given (callers apply omit-empty).
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut resp = (status, body.to_string()).into_response();
+    json_bytes(status, body.to_string())
+}
+
+/// A response whose body is JSON text already serialized (a cached error body, or
+/// a response stored for an Idempotency-Key).
+pub fn json_bytes(status: StatusCode, body: impl Into<Bytes>) -> Response {
+    let mut resp = (status, body.into()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

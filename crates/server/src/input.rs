@@ -9,23 +9,29 @@ use axum::http::{HeaderMap, header};
 use idv_core::limits::POSSESSION_MAX_BODY_BYTES;
 use serde_json::{Map, Value};
 
-/// Reads a body of at most 4 KB (the catalogue's limit), or 8001.
-pub async fn read_limited(body: Body) -> Result<axum::body::Bytes, Failure> {
-    let limit = POSSESSION_MAX_BODY_BYTES as usize;
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| Failure::malformed(format!("body: must be at most {limit} bytes")))
+/// The 8001 of a body over the catalogue's 4 KB limit.
+fn over_limit() -> Failure {
+    Failure::malformed(format!(
+        "body: must be at most {POSSESSION_MAX_BODY_BYTES} bytes"
+    ))
 }
 
+/// Reads a body of at most 4 KB (the catalogue's limit), or 8001.
+pub async fn read_limited(body: Body) -> Result<axum::body::Bytes, Failure> {
+    axum::body::to_bytes(body, POSSESSION_MAX_BODY_BYTES as usize)
+        .await
+        .map_err(|_| over_limit())
+}
+
+/// 8001 at once when the declared Content-Length is over the limit.
 fn too_long(headers: &HeaderMap) -> Option<Failure> {
-    let limit = POSSESSION_MAX_BODY_BYTES;
     let len = headers
         .get(header::CONTENT_LENGTH)?
         .to_str()
         .ok()?
         .parse::<u64>()
         .ok()?;
-    (len > limit).then(|| Failure::malformed(format!("body: must be at most {limit} bytes")))
+    (len > POSSESSION_MAX_BODY_BYTES).then(over_limit)
 }
 
 fn content_type_is(headers: &HeaderMap, want: &str) -> bool {

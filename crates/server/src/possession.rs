@@ -98,7 +98,8 @@ fn next_of(kind: &str, state: &str, data: &FlowData) -> BTreeMap<String, String>
     }
 }
 
-/// A step's decision.
+/// A step's decision. For Pre-Fill and Prove Identity, [`step`] adds `next` to
+/// `body` from the new state.
 struct Outcome {
     state: &'static str,
     data: FlowData,
@@ -301,7 +302,16 @@ where
                 )
                 .await?;
         if written {
-            let mut resp = ok(out.body);
+            let mut body = out.body;
+            // Pre-Fill and Prove Identity answers name the calls allowed next; the
+            // state machine (`next_of`) is their only source. Unify answers carry none.
+            if flow.kind != UNIFY
+                && let Value::Object(m) = &mut body
+            {
+                let next = next_of(&flow.kind, out.state, &out.data);
+                m.insert("next".into(), json!(next));
+            }
+            let mut resp = ok(body);
             resp.extensions_mut().insert(KeyExpiry(flow.expires_at));
             return Ok(resp);
         }
@@ -423,7 +433,7 @@ pub async fn start(
     let mut resp = ok(json!({
         "authToken": auth_token,
         "correlationId": flow.correlation_id,
-        "next": map(&[VALIDATE]),
+        "next": next_of(kind, &flow.state, &data),
     }));
     resp.extensions_mut().insert(KeyExpiry(flow.expires_at));
     Ok(resp)
@@ -443,36 +453,37 @@ pub async fn validate(
     JsonBody(body): JsonBody,
 ) -> Result<Response, Failure> {
     let cid = correlation_only(&body)?;
-    step(&st, &who, &cid, &[PREFILL, IDENTITY], VALIDATE.0, |flow, data| {
-        if data.possession != "passed" {
-            return Ok(Outcome {
-                state: "done",
-                body: json!({"success": false, "phoneNumber": data.phone, "next": map(&[DONE])}),
+    step(
+        &st,
+        &who,
+        &cid,
+        &[PREFILL, IDENTITY],
+        VALIDATE.0,
+        |flow, data| {
+            if data.possession != "passed" {
+                return Ok(Outcome {
+                    state: "done",
+                    body: json!({"success": false, "phoneNumber": data.phone}),
+                    data,
+                    effects: vec![],
+                    write: true,
+                });
+            }
+            let prefill = flow.kind == PREFILL;
+            let body = json!({
+                "success": true,
+                "challengeMissing": prefill.then_some(data.dob.is_none() && data.ssn.is_none()),
+                "phoneNumber": data.phone,
+            });
+            Ok(Outcome {
+                state: "validated",
                 data,
                 effects: vec![],
+                body,
                 write: true,
-            });
-        }
-        let prefill = flow.kind == PREFILL;
-        let next = if prefill {
-            map(&[CHALLENGE])
-        } else {
-            map(&[COMPLETE])
-        };
-        let body = json!({
-            "success": true,
-            "challengeMissing": prefill.then_some(data.dob.is_none() && data.ssn.is_none()),
-            "phoneNumber": data.phone,
-            "next": next,
-        });
-        Ok(Outcome {
-            state: "validated",
-            data,
-            effects: vec![],
-            body,
-            write: true,
-        })
-    })
+            })
+        },
+    )
     .await
 }
 
@@ -488,52 +499,59 @@ pub async fn challenge(
     let ssn = opt_ssn(&mut f, "ssn");
     f.finish()?;
     let cid = cid.ok_or_else(|| Failure::Internal("validated fields missing".into()))?;
-    step(&st, &who, &cid, &[PREFILL, IDENTITY], CHALLENGE.0, |_, mut data| {
-        // Fields sent here overwrite those sent to /v3/start.
-        if dob.is_some() {
-            data.dob = dob.clone();
-        }
-        if ssn.is_some() {
-            data.ssn = ssn.clone();
-        }
-        if data.dob.is_none() && data.ssn.is_none() {
-            return Err(Failure::malformed(
-                "dob: is required when ssn is not given (here or at /v3/start)",
-            ));
-        }
-        let user = sandbox::find(&data.phone);
-        let agrees = |given: &Option<String>, known: Option<&String>, m: fn(&str, &str) -> bool| {
-            match (given, known) {
+    step(
+        &st,
+        &who,
+        &cid,
+        &[PREFILL, IDENTITY],
+        CHALLENGE.0,
+        |_, mut data| {
+            // Fields sent here overwrite those sent to /v3/start.
+            if dob.is_some() {
+                data.dob = dob.clone();
+            }
+            if ssn.is_some() {
+                data.ssn = ssn.clone();
+            }
+            if data.dob.is_none() && data.ssn.is_none() {
+                return Err(Failure::malformed(
+                    "dob: is required when ssn is not given (here or at /v3/start)",
+                ));
+            }
+            let user = sandbox::find(&data.phone);
+            let agrees = |given: &Option<String>,
+                          known: Option<&String>,
+                          m: fn(&str, &str) -> bool| match (given, known) {
                 (None, _) => true,
                 (Some(g), Some(k)) => m(g, k),
                 (Some(_), None) => false,
-            }
-        };
-        let matched = user.filter(|u| {
-            agrees(&data.dob, u.dob.as_ref(), sandbox::dob_matches)
-                && agrees(&data.ssn, u.ssn.as_ref(), sandbox::ssn_matches)
-        });
-        match matched {
-            Some(u) => {
-                let individual = u.individual();
-                data.individual = Some(individual.clone());
-                Ok(Outcome {
-                    state: "challenged",
+            };
+            let matched = user.filter(|u| {
+                agrees(&data.dob, u.dob.as_ref(), sandbox::dob_matches)
+                    && agrees(&data.ssn, u.ssn.as_ref(), sandbox::ssn_matches)
+            });
+            match matched {
+                Some(u) => {
+                    let individual = u.individual();
+                    data.individual = Some(individual.clone());
+                    Ok(Outcome {
+                        state: "challenged",
+                        data,
+                        effects: vec![],
+                        body: json!({"success": true, "individual": individual}),
+                        write: true,
+                    })
+                }
+                None => Ok(Outcome {
+                    state: "done",
                     data,
                     effects: vec![],
-                    body: json!({"success": true, "individual": individual, "next": map(&[COMPLETE])}),
+                    body: json!({"success": false}),
                     write: true,
-                })
+                }),
             }
-            None => Ok(Outcome {
-                state: "done",
-                data,
-                effects: vec![],
-                body: json!({"success": false, "next": map(&[DONE])}),
-                write: true,
-            }),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -668,7 +686,6 @@ pub async fn complete(
                     "success": success,
                     "changeDetected": change_detected,
                     "identityId": identity_id,
-                    "next": map(&[DONE]),
                 }),
                 write: true,
             })

@@ -10,7 +10,7 @@
 //! and a message.
 
 use idv_core::ratelimit::{RateLimit, parse_retry_after};
-use idv_core::wire::{FIREWALL_ERROR, ParseError};
+use idv_core::wire::ParseError;
 use idv_core::{ApiError, CatalogError, ErrorId, Params, Retry, Surface, WireCode};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -481,13 +481,7 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
         Ok(v) => v,
         Err(e) => return undecodable(info, body, format!("not JSON: {e}")),
     };
-    let surface = if surface == Surface::Signup
-        && value.get("error").and_then(Value::as_str) == Some(FIREWALL_ERROR)
-    {
-        Surface::Firewall
-    } else {
-        surface
-    };
+    let surface = idv_core::wire::effective_surface(surface, &value);
     let message = value
         .get("message")
         .and_then(Value::as_str)
@@ -505,7 +499,7 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
             undecodable(info, body, reason)
         }
         Err(cause) => {
-            let code = wire_code(surface, &value);
+            let code = idv_core::wire::wire_code(surface, &value);
             Error::Unknown(Box::new(UnknownFailure {
                 surface,
                 code,
@@ -515,18 +509,5 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
                 cause,
             }))
         }
-    }
-}
-
-fn wire_code(surface: Surface, body: &Value) -> Option<String> {
-    let code = match surface.dialect() {
-        idv_core::Dialect::Feathers => body.get("data").and_then(|d| d.get("errorCode")),
-        idv_core::Dialect::CodeMessage => body.get("code"),
-        _ => None,
-    }?;
-    match code {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }

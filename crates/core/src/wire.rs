@@ -361,6 +361,7 @@ fn check_params(id: ErrorId, params: &Params) -> Result<(), ParseError> {
 /// Coded dialects are looked up by code (an unknown code is [`ParseError::UnknownCode`],
 /// carrying the code and message as sent); codeless ones by status and message template.
 pub fn parse(surface: Surface, status: u16, body: &Value) -> Result<ApiError, ParseError> {
+    let surface = effective_surface(surface, body);
     let obj = body.as_object().ok_or(ParseError::NotAnObject)?;
     let message = obj
         .get("message")
@@ -374,11 +375,7 @@ pub fn parse(surface: Surface, status: u16, body: &Value) -> Result<ApiError, Pa
             .filter(move |id| id.meta().surface.dialect() == dialect)
     };
     let by_code =
-        |code: &Value, members: Option<&Map<String, Value>>| -> Result<ApiError, ParseError> {
-            let code_text = match code {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+        |code_text: String, members: Option<&Map<String, Value>>| -> Result<ApiError, ParseError> {
             let id = candidates()
                 .find(|id| {
                     id.meta().surface == surface
@@ -410,9 +407,7 @@ pub fn parse(surface: Surface, status: u16, body: &Value) -> Result<ApiError, Pa
         ids.sort_by_key(|id| id.meta().surface != surface);
         for id in ids {
             let meta = id.meta();
-            if field.is_some() != meta.params.iter().any(|p| p.ty == ParamType::Field)
-                && field.is_some()
-            {
+            if field.is_some() && !meta.params.iter().any(|p| p.ty == ParamType::Field) {
                 continue;
             }
             if let Some(params) = match_entry(meta, message, members, field) {
@@ -425,13 +420,13 @@ pub fn parse(surface: Surface, status: u16, body: &Value) -> Result<ApiError, Pa
         })
     };
     match dialect {
-        Dialect::CodeMessage => match obj.get("code") {
-            Some(code) if !code.is_null() => by_code(code, Some(obj)),
-            _ => by_message(None, message, Some(obj)),
+        Dialect::CodeMessage => match wire_code(surface, body) {
+            Some(code) => by_code(code, Some(obj)),
+            None => by_message(None, message, Some(obj)),
         },
         Dialect::Feathers => {
             let data = obj.get("data").and_then(Value::as_object);
-            match data.and_then(|d| d.get("errorCode")) {
+            match wire_code(surface, body) {
                 Some(code) => by_code(code, data),
                 None => Err(ParseError::UnknownCode {
                     code: String::new(),
@@ -456,6 +451,35 @@ pub fn parse(surface: Surface, status: u16, body: &Value) -> Result<ApiError, Pa
             }
         }
         Dialect::Firewall => by_message(None, message, None),
+    }
+}
+
+/// The surface whose dialect `body` is in. The firewall stands in front of
+/// `signup` and answers with its own body, so a signup caller can receive a
+/// firewall body; every other body is in the dialect of the surface called.
+pub fn effective_surface(surface: Surface, body: &Value) -> Surface {
+    if surface == Surface::Signup
+        && body.get("error").and_then(Value::as_str) == Some(FIREWALL_ERROR)
+    {
+        Surface::Firewall
+    } else {
+        surface
+    }
+}
+
+/// The wire code a body of `surface` carries, as text (`8003`, `OCE011`): the
+/// `code` member on possession, `data.errorCode` on signup; `None` for the
+/// codeless dialects and for a missing, empty or non-scalar code.
+pub fn wire_code(surface: Surface, body: &Value) -> Option<String> {
+    let code = match surface.dialect() {
+        Dialect::CodeMessage => body.get("code"),
+        Dialect::Feathers => body.get("data").and_then(|d| d.get("errorCode")),
+        Dialect::MessageErrors | Dialect::Firewall => None,
+    }?;
+    match code {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 

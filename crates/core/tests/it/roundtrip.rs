@@ -184,3 +184,33 @@ fn unknown_codes_and_bodies_are_kept_not_lost() {
     assert_eq!(e.id, ErrorId::StepCalledOutOfOrder);
     assert_eq!(e.params["next"], json!({"v3-validate": "/v3/validate"}));
 }
+
+#[test]
+fn a_firewall_body_received_by_a_signup_caller_decodes_as_the_firewall_entry() {
+    // The firewall stands in front of signup and answers with its own body.
+    let body: Value =
+        serde_json::from_str(ErrorId::ApiKeyUsedClientSide.meta().examples[0].body).expect("json");
+    assert_eq!(
+        wire::effective_surface(Surface::Signup, &body),
+        Surface::Firewall
+    );
+    assert_eq!(
+        parse(Surface::Signup, 418, &body).expect("decodes").id,
+        ErrorId::ApiKeyUsedClientSide
+    );
+    assert_eq!(wire::wire_code(Surface::Signup, &body), None);
+    let oce: Value =
+        serde_json::from_str(ErrorId::RiskScoreTooHigh.meta().examples[0].body).expect("json");
+    assert_eq!(
+        wire::effective_surface(Surface::Signup, &oce),
+        Surface::Signup
+    );
+    assert_eq!(
+        wire::wire_code(Surface::Signup, &oce).as_deref(),
+        Some("OCE017")
+    );
+    assert_eq!(
+        wire::wire_code(Surface::Possession, &json!({"code": 8003, "message": "x"})).as_deref(),
+        Some("8003")
+    );
+}

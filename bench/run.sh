@@ -3,7 +3,9 @@
 #
 #  1. error paths (401 / 8002 without a token and with an unknown one, 400 / 8001
 #     over-size body, 429 / 8018) of `idv serve` against the bare axum app
-#     (crates/server/examples/bare.rs) returning the same bytes, same wrk settings;
+#     (crates/server/examples/bare.rs) returning the same bytes, same wrk settings,
+#     ROUNDS times each, alternating, reporting medians and the server's CPU time
+#     per request (user + system, from /proc/<pid>/stat);
 #  2. complete Pre-Fill flows per second on SQLite and on PostgreSQL, with p50 /
 #     p99 latency per request and the peak RSS (VmHWM) of the idv process;
 #  3. rate-limiter accuracy with hey: one client offered 100 requests/second for
@@ -11,7 +13,7 @@
 #     sees no 429.
 #
 #   bench/run.sh
-#   DURATION=20s CONNECTIONS=64 CLIENTS=800 bench/run.sh
+#   DURATION=20s CONNECTIONS=64 CLIENTS=4000 ROUNDS=5 bench/run.sh
 #   PG=postgres://postgres@127.0.0.1:5432 PG_ADMIN_DB=test bench/run.sh   # (defaults)
 #   PG= bench/run.sh                                                      # skip PostgreSQL
 #   PARTS=errors bench/run.sh                    # only some of: errors,limiter,flows
@@ -25,7 +27,10 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-CLIENTS=${CLIENTS:-400}
+# Enough clients that the over-size-body row is not rate limited: 25 requests/s
+# each, so 2,000 clients allow 50,000 requests/s.
+CLIENTS=${CLIENTS:-2000}
+ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18089}
 BARE_PORT=${BARE_PORT:-18090}
 PG=${PG-postgres://postgres@127.0.0.1:5432}
@@ -79,24 +84,14 @@ wait_port() {
 
 # make_clients DB N FILE: one new Pre-Fill project, N OAuth clients of it.
 make_clients() {
-  local first project
-  first=$("$BIN" admin client create --database "$1" --solution prefill --name bench --json)
-  project=$(echo "$first" | sed 's/.*"project_id":"\([^"]*\)".*/\1/')
-  echo "$first" > "$3"
-  for _ in $(seq 2 "$2"); do
-    "$BIN" admin client create --database "$1" --project "$project" --json >> "$3"
-  done
+  "$BIN" admin client create --database "$1" --solution prefill --name bench --count "$2" --json > "$3"
 }
 
-# tokens FILE: one access token per client line of FILE (server running).
+# tokens FILE: one access token per client line of FILE (server running), fetched
+# by one curl process over one connection.
 tokens() {
-  local line id secret
-  while read -r line; do
-    id=$(echo "$line" | sed 's/.*"client_id":"\([^"]*\)".*/\1/')
-    secret=$(echo "$line" | sed 's/.*"client_secret":"\([^"]*\)".*/\1/')
-    curl -s -w "\n" -X POST "http://127.0.0.1:$PORT/token" -d grant_type=client_credentials \
-      -d "client_id=$id" -d "client_secret=$secret" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-  done < "$1"
+  sed 's/.*"client_id":"\([^"]*\)".*"client_secret":"\([^"]*\)".*/next\nurl = "http:\/\/127.0.0.1:'"$PORT"'\/token"\ndata = "grant_type=client_credentials\&client_id=\1\&client_secret=\2"\nwrite-out = "\\n"/' "$1" \
+    | tail -n +2 | curl -s -K - | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 
 start_server() {
@@ -135,9 +130,28 @@ TOKEN_B=$(sed -n 3p "$TMP/special")
 [ "$(wc -l < "$TMP/tokens")" = "$CLIENTS" ] || { echo "bench: could not fetch every token" >&2; exit 1; }
 
 
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# measure SCRIPT MODE PORT PID → "rps=… p50=… p99=… statuses=… cpu_us=…": one wrk
+# run, with the CPU time PID spent per request during it.
+measure() {
+  local c0 c1 r
+  c0=$(cpu_ticks "$4")
+  r=$(wrk_run "$1" "$2" "$3")
+  c1=$(cpu_ticks "$4")
+  echo "$r cpu_us=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v rps="$(result "$r" rps)" -v d="${DURATION%s}" \
+    'BEGIN { printf "%.1f", t / hz * 1e6 / (rps * d) }')"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+if [[ ",${PARTS:-errors,limiter,flows}," == *,errors,* ]]; then
 echo
-echo "-- error paths: idv serve (SQLite) vs bare axum, POST /v3/start (target ratio >= 0.9)"
-printf '%-34s %10s %10s %7s  %s\n' path idv_req/s bare_req/s ratio "idv statuses | p50/p99 ms idv, bare"
+echo "-- error paths: idv serve (SQLite) vs bare axum, POST /v3/start, $ROUNDS rounds each, alternating (target ratio >= 0.9)"
+echo "   req/s and server CPU µs per request are medians; ratio = idv req/s / bare req/s"
+printf '%-26s %9s %9s %6s %9s %9s  %-24s %s\n' path idv_req/s bare_req/s ratio idv_cpu_us bare_cpu_us "ratios per round" "idv statuses (last round)"
 for row in "noauth 401 no token" "badauth 401 unknown token" "big 8001 5000-byte body" "hammer 429 one client"; do
   set -- $row
   mode=$1 bare_mode=$2
@@ -145,16 +159,22 @@ for row in "noauth 401 no token" "badauth 401 unknown token" "big 8001 5000-byte
   name="$bare_mode $*"
   tok="$TMP/tokens"
   [ "$mode" = hammer ] && tok="$TMP/hammer"
-  idv=$(IDV_BENCH_TOKENS=$tok wrk_run bench/errors.lua "$mode" "$PORT")
-  start_bare "$bare_mode"
-  bare=$(IDV_BENCH_TOKENS=$tok wrk_run bench/errors.lua "$mode" "$BARE_PORT")
-  stop_bare
-  ri=$(result "$idv" rps) rb=$(result "$bare" rps)
-  printf '%-34s %10s %10s %7s  %s | %s/%s, %s/%s\n' "$name" "$ri" "$rb" \
+  ri_all="" rb_all="" ci_all="" cb_all="" ratios=""
+  for _ in $(seq "$ROUNDS"); do
+    idv=$(IDV_BENCH_TOKENS=$tok measure bench/errors.lua "$mode" "$PORT" "$SERVER")
+    start_bare "$bare_mode"
+    bare=$(IDV_BENCH_TOKENS=$tok measure bench/errors.lua "$mode" "$BARE_PORT" "$BARE_PID")
+    stop_bare
+    ri_all="$ri_all $(result "$idv" rps)" rb_all="$rb_all $(result "$bare" rps)"
+    ci_all="$ci_all $(result "$idv" cpu_us)" cb_all="$cb_all $(result "$bare" cpu_us)"
+    ratios="$ratios$(awk -v a="$(result "$idv" rps)" -v b="$(result "$bare" rps)" 'BEGIN { printf "%.2f", a / b }') "
+  done
+  ri=$(echo "$ri_all" | median) rb=$(echo "$rb_all" | median)
+  printf '%-26s %9s %9s %6s %9s %9s  %-24s %s\n' "$name" "$ri" "$rb" \
     "$(awk -v a="$ri" -v b="$rb" 'BEGIN { printf "%.2f", a / b }')" \
-    "$(result "$idv" statuses)" "$(result "$idv" p50)" "$(result "$idv" p99)" \
-    "$(result "$bare" p50)" "$(result "$bare" p99)"
+    "$(echo "$ci_all" | median)" "$(echo "$cb_all" | median)" "$ratios" "$(result "$idv" statuses)"
 done
+fi
 
 if [[ ",${PARTS:-errors,limiter,flows}," != *,limiter,* ]]; then stop_server; else
 echo

@@ -35,6 +35,10 @@ pub enum ClientCommand {
         /// Name of a new project.
         #[arg(long, default_value = "default")]
         name: String,
+        /// How many clients to create, all of the same project (with --json, one
+        /// JSON object per line).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        count: u32,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -61,13 +65,14 @@ pub async fn run(cmd: AdminCommand) -> Result<(), String> {
             solution,
             countries,
             name,
+            count,
             json,
         } => {
             let cfg = server.resolve()?;
             let store = idv_server::store::open(&cfg.database)
                 .await
                 .map_err(|e| e.to_string())?;
-            let opts = ClientOptions {
+            let mut opts = ClientOptions {
                 project,
                 name,
                 region: cfg.region,
@@ -75,18 +80,30 @@ pub async fn run(cmd: AdminCommand) -> Result<(), String> {
                 solution,
                 countries,
             };
-            let c = create_client(store.as_ref(), &opts, idv_server::clock::unix_now()).await;
-            store.close().await;
-            let c = c?;
-            if json {
-                println!("{}", c.to_json());
-            } else {
-                println!(
-                    "project:       {} (region {}, tier {}, solution {})\nclient_id:     {}\nclient_secret: {}\n(the secret is shown only now; idv stores a hash)",
-                    c.project_id, c.region, c.tier, c.solution, c.client_id, c.client_secret
-                );
+            let mut result = Ok(());
+            for _ in 0..count {
+                let c = match create_client(store.as_ref(), &opts, idv_server::clock::unix_now())
+                    .await
+                {
+                    Ok(c) => c,
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                };
+                // The clients after the first join the first one's project.
+                opts.project = Some(c.project_id.clone());
+                if json {
+                    println!("{}", c.to_json());
+                } else {
+                    println!(
+                        "project:       {} (region {}, tier {}, solution {})\nclient_id:     {}\nclient_secret: {}\n(the secret is shown only now; idv stores a hash)",
+                        c.project_id, c.region, c.tier, c.solution, c.client_id, c.client_secret
+                    );
+                }
             }
-            Ok(())
+            store.close().await;
+            result
         }
         ClientCommand::Revoke {
             server,

@@ -1,21 +1,30 @@
-//! The axum application: shared state, routes, and the guards (tower layers)
-//! that every request of the possession surface passes through.
+//! The axum application: shared state, routes, and the guards that every
+//! request of the possession surface passes through.
 //!
 //! Order, outermost first (DESIGN section 4): request id and tracing span →
-//! authentication lookup and rate limit (headers on every response) → panic
-//! catcher → routing (unknown path 404, wrong method or wrong prefix 403) →
-//! authentication required (v3 routes) → Idempotency-Key → handler. Body limits
-//! and JSON checks happen in the extractors of `input.rs`.
+//! authentication lookup and rate limit (headers on every response) → body
+//! limit (a declared `Content-Length` over 4 KB) → panic catcher → routing
+//! (unknown path 404, wrong method or wrong prefix 403) → authentication
+//! required (v3 routes) → Idempotency-Key → handler. A body sent without a
+//! length is capped at 4 KB while the extractors of `input.rs` read it; they also
+//! check the content type and the JSON.
+//!
+//! The first four are one hand-written tower `Service`, [`App`], wrapped around
+//! the whole `Router`: every request pays for them, the rejected ones included,
+//! so they cost one boxed future and no allocation of their own on the 401 and
+//! 429 paths (bench/README.md). The two guards behind routing are one
+//! `from_fn` layer per route.
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
 use crate::error::{Failure, json_bytes, render};
-use crate::input::{parse_form, read_limited};
-use crate::ratelimit::RateLimiter;
-use crate::store::{DynStore, IdempotencyRecord, Project};
+use crate::input::{declared_too_long, over_limit_response, parse_form, read_limited};
+use crate::ratelimit::{LimitKey, RateLimiter};
+use crate::store::{DynStore, IdempotencyRecord, Project, TokenRecord};
 use crate::{openapi, possession, secrets};
 use axum::Router;
 use axum::body::Body;
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
@@ -29,9 +38,14 @@ use idv_core::limits::headers::{
     X_REQUEST_ID,
 };
 use idv_core::limits::{CORRELATION_ID_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH};
+use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use tower_service::Service;
 use tracing::Instrument;
 
 /// What every handler shares.
@@ -49,13 +63,21 @@ pub struct AppState {
     pub tier: Tier,
 }
 
-/// The authenticated caller: an OAuth client of a project.
+/// The authenticated caller: an OAuth client of a project. Both parts are the
+/// store's shared records, so handing the caller to a handler copies nothing.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    /// The OAuth client.
-    pub client_id: String,
-    /// Its project.
-    pub project: Project,
+    /// The access token's record: the client, its project id, the expiry.
+    pub token: Arc<TokenRecord>,
+    /// The client's project.
+    pub project: Arc<Project>,
+}
+
+impl Principal {
+    /// The OAuth client's id.
+    pub fn client_id(&self) -> &str {
+        &self.token.client_id
+    }
 }
 
 /// The result of the authentication lookup, put in the request's extensions.
@@ -78,14 +100,55 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
     }
 }
 
+/// The whole application: the routes behind the edge guards (request id and
+/// span, authentication lookup and rate limit, body limit, panic catcher). Serve it with
+/// [`App::into_make_service_with_connect_info`]; cloning it is one reference
+/// count.
+#[derive(Clone)]
+pub struct App(Arc<Edge>);
+
+struct Edge {
+    routes: Router,
+    st: AppState,
+}
+
+impl App {
+    /// The state the routes share.
+    pub fn state(&self) -> &AppState {
+        &self.0.st
+    }
+
+    /// The service `axum::serve` takes, recording each connection's peer
+    /// address (requests without a client are rate-limited by it).
+    pub fn into_make_service_with_connect_info<C>(self) -> IntoMakeServiceWithConnectInfo<App, C> {
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info(self)
+    }
+}
+
+impl Service<Request> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // The router behind is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let edge = self.0.clone();
+        Box::pin(async move { Ok(edge.handle(req).await) })
+    }
+}
+
 /// The application with every route and guard.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState) -> App {
     build_router(state, Router::new())
 }
 
 /// The application plus `extra` routes (tests add a panicking one), behind the
 /// same guards.
-pub fn build_router(state: AppState, extra: Router<AppState>) -> Router {
+pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     // Idempotency-Key applies to the operations that change state; the status
     // poll and the identity lookup are reads (a stored "pending" must not be
     // replayed forever).
@@ -97,13 +160,12 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> Router {
         .route("/v3/unify", post(possession::unify))
         .route("/v3/unify-bind", post(possession::unify_bind))
         .route("/v3/device/revoke", post(possession::device_revoke))
-        .route_layer(from_fn_with_state(state.clone(), idempotency));
-    let v3 = Router::new()
+        .route_layer(from_fn_with_state(state.clone(), auth_then_idempotency));
+    let reads = Router::new()
         .route("/v3/unify-status", post(possession::unify_status))
         .route("/v3/identity/{identity_id}", get(possession::get_identity))
-        .merge(changing)
         .route_layer(from_fn(require_auth));
-    Router::new()
+    let routes = Router::new()
         .route("/token", post(possession::token))
         .route("/openapi.json", get(openapi::serve))
         .route("/sandbox/otp", post(possession::sandbox_otp))
@@ -111,76 +173,148 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> Router {
             "/sandbox/instant-link",
             post(possession::sandbox_instant_link),
         )
-        .merge(v3)
+        .merge(changing)
+        .merge(reads)
         .merge(extra)
         .fallback(fallback)
         .method_not_allowed_fallback(wrong_method)
-        .layer(from_fn(catch_panic))
-        .layer(from_fn_with_state(state.clone(), surface))
-        .layer(from_fn(request_id))
-        .with_state(state)
+        .with_state(state.clone());
+    App(Arc::new(Edge { routes, st: state }))
 }
 
-fn valid_request_id(v: &str) -> bool {
-    !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
+fn valid_request_id(v: &HeaderValue) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.as_bytes().iter().all(u8::is_ascii_graphic)
 }
 
 /// A new request id: 32 hex digits, a random prefix drawn once per process
 /// followed by a counter, so ids are unique without a random draw per request.
-fn new_request_id() -> String {
+fn new_request_id() -> HeaderValue {
     use std::sync::OnceLock;
     use std::sync::atomic::{AtomicU64, Ordering};
     static PREFIX: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let prefix = *PREFIX.get_or_init(rand::random::<u64>);
-    format!(
-        "{prefix:016x}{:016x}",
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let n = u128::from(prefix) << 64 | u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let mut id = [0u8; 32];
+    for (i, d) in id.iter_mut().enumerate() {
+        *d = DIGITS[((n >> (4 * (31 - i))) & 15) as usize];
+    }
+    HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
-/// Gives every request an id (kept from the caller's `X-Request-Id` when sane),
-/// runs it inside a tracing span carrying that id, and returns the id in the
-/// response.
-async fn request_id(req: Request, next: Next) -> Response {
-    let id = req
-        .headers()
-        .get(X_REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| valid_request_id(v))
-        .map(str::to_string)
-        .unwrap_or_else(new_request_id);
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
-    let started = std::time::Instant::now();
-    let mut resp = next.run(req).instrument(span.clone()).await;
-    span.in_scope(|| {
-        tracing::info!(
-            status = resp.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "response"
+const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+impl Edge {
+    /// Gives every request an id (kept from the caller's `X-Request-Id` when
+    /// sane), runs it inside a tracing span carrying that id, and returns the id
+    /// in the response.
+    async fn handle(&self, req: Request) -> Response {
+        let id = req
+            .headers()
+            .get(X_REQUEST_ID)
+            .filter(|v| valid_request_id(v))
+            .cloned()
+            .unwrap_or_else(new_request_id);
+        let span = tracing::info_span!(
+            "request",
+            request_id = id.to_str().unwrap_or_default(),
+            method = %req.method(),
+            path = req.uri().path(),
         );
-    });
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), v);
+        let started = std::time::Instant::now();
+        let mut resp = self.surface(req).instrument(span.clone()).await;
+        span.in_scope(|| {
+            tracing::info!(
+                status = resp.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+        });
+        resp.headers_mut().insert(X_REQUEST_ID_HEADER, id);
+        resp
     }
-    resp
+
+    /// Looks up the caller, applies the rate limit (per OAuth client; per peer
+    /// address for requests without one) and the body limit, puts the rate-limit
+    /// headers on every response, and runs the routes with panics caught.
+    async fn surface(&self, req: Request) -> Response {
+        let st = &self.st;
+        let (mut parts, mut body) = req.into_parts();
+        let principal = match bearer(&parts.headers) {
+            Some(token) => match authenticate(st, token).await {
+                Ok(p) => p,
+                Err(f) => return f.into_response(),
+            },
+            None => None,
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let mut early: Option<Response> = None;
+        let mut form_client: Option<String> = None;
+        if principal.is_none() && parts.method == Method::POST && parts.uri.path() == "/token" {
+            // The token endpoint is counted per client_id too, read from the form.
+            match read_limited(body).await {
+                Ok(bytes) => {
+                    form_client = parse_form(&bytes)
+                        .into_iter()
+                        .find(|(k, v)| k == "client_id" && !v.is_empty())
+                        .map(|(_, v)| v);
+                    body = Body::from(bytes);
+                }
+                Err(f) => {
+                    early = Some(f.into_response());
+                    body = Body::empty();
+                }
+            }
+        }
+        let key = match (&principal, &form_client) {
+            (Some(p), _) => LimitKey::Client(p.client_id()),
+            (None, Some(id)) => LimitKey::Client(id),
+            (None, None) => LimitKey::Peer(peer),
+        };
+        let d = st.limiter.check(key, st.clock.now_ms()).await;
+        let mut resp = if let Some(r) = early {
+            r
+        } else if !d.allowed {
+            let mut r = render(&PossessionError::RateLimitExceeded);
+            r.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(d.retry_after));
+            r
+        } else if declared_too_long(&parts.headers) {
+            // The body limit, before routing and authentication (DESIGN
+            // section 4), so an over-size body costs no handler work.
+            over_limit_response()
+        } else {
+            parts.extensions.insert(Authenticated(principal));
+            let call = self.routes.clone().call(Request::from_parts(parts, body));
+            match AssertUnwindSafe(call).catch_unwind().await {
+                Ok(Ok(r)) => r,
+                Ok(Err(never)) => match never {},
+                Err(payload) => panicked(payload),
+            }
+        };
+        // The names come from the catalogue (idv_core::limits::headers); the values
+        // are numbers, written without an intermediate String.
+        let h = resp.headers_mut();
+        h.insert(X_RATELIMIT_LIMIT, HeaderValue::from(d.limit));
+        h.insert(X_RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
+        h.insert(X_RATELIMIT_RESET, HeaderValue::from(d.reset));
+        resp
+    }
 }
 
-/// Turns a panic in a handler into the catalogued 8000; the panic message goes
-/// to the log, inside the request's span.
-async fn catch_panic(req: Request, next: Next) -> Response {
-    match AssertUnwindSafe(next.run(req)).catch_unwind().await {
-        Ok(resp) => resp,
-        Err(payload) => {
-            let cause = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic with a non-text payload".to_string());
-            Failure::Internal(format!("panic: {cause}")).into_response()
-        }
-    }
+/// The catalogued 8000 for a panic in a handler; the panic message goes to the
+/// log, inside the request's span.
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> Response {
+    let cause = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-text payload".to_string());
+    Failure::Internal(format!("panic: {cause}")).into_response()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -193,91 +327,22 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 async fn authenticate(st: &AppState, token: &str) -> Result<Option<Principal>, Failure> {
-    let Some(rec) = st.store.get_token(&secrets::hash(token)).await? else {
+    let Some(token) = st.store.get_token(secrets::digest(token).as_str()).await? else {
         return Ok(None);
     };
-    if rec.client_revoked || rec.expires_at <= st.clock.now() {
+    if token.client_revoked || token.expires_at <= st.clock.now() {
         return Ok(None);
     }
-    let Some(project) = st.store.get_project(&rec.project_id).await? else {
+    let Some(project) = st.store.get_project(&token.project_id).await? else {
         return Ok(None);
     };
     if project.region != st.region.as_str() || project.tier != st.tier.as_str() {
         return Ok(None);
     }
-    Ok(Some(Principal {
-        client_id: rec.client_id,
-        project,
-    }))
+    Ok(Some(Principal { token, project }))
 }
 
-fn peer_key(parts: &Parts) -> String {
-    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(addr)) => format!("ip:{}", addr.ip()),
-        None => "ip:unknown".to_string(),
-    }
-}
-
-/// Looks up the caller, applies the rate limit (per OAuth client; per peer
-/// address for requests without one) and puts the rate-limit headers on every
-/// response.
-async fn surface(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let (mut parts, mut body) = req.into_parts();
-    let principal = match bearer(&parts.headers) {
-        Some(token) => match authenticate(&st, token).await {
-            Ok(p) => p,
-            Err(f) => return f.into_response(),
-        },
-        None => None,
-    };
-    let mut early: Option<Response> = None;
-    let key = if let Some(p) = &principal {
-        format!("client:{}", p.client_id)
-    } else if parts.method == Method::POST && parts.uri.path() == "/token" {
-        // The token endpoint is counted per client_id too, read from the form.
-        match read_limited(body).await {
-            Ok(bytes) => {
-                let id = parse_form(&bytes)
-                    .into_iter()
-                    .find(|(k, _)| k == "client_id")
-                    .map(|(_, v)| v);
-                body = Body::from(bytes);
-                match id {
-                    Some(id) if !id.is_empty() => format!("client:{id}"),
-                    _ => peer_key(&parts),
-                }
-            }
-            Err(f) => {
-                early = Some(f.into_response());
-                body = Body::empty();
-                peer_key(&parts)
-            }
-        }
-    } else {
-        peer_key(&parts)
-    };
-    let d = st.limiter.check(&key, st.clock.now_ms()).await;
-    let mut resp = if let Some(r) = early {
-        r
-    } else if !d.allowed {
-        let mut r = render(&PossessionError::RateLimitExceeded);
-        r.headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(d.retry_after));
-        r
-    } else {
-        parts.extensions.insert(Authenticated(principal));
-        next.run(Request::from_parts(parts, body)).await
-    };
-    // The names come from the catalogue (idv_core::limits::headers); the values
-    // are numbers, written without an intermediate String.
-    let h = resp.headers_mut();
-    h.insert(X_RATELIMIT_LIMIT, HeaderValue::from(d.limit));
-    h.insert(X_RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
-    h.insert(X_RATELIMIT_RESET, HeaderValue::from(d.reset));
-    resp
-}
-
-/// 401 / 8002 unless the surface guard authenticated the caller.
+/// 401 / 8002 unless the edge authenticated the caller.
 async fn require_auth(req: Request, next: Next) -> Response {
     match req.extensions().get::<Authenticated>() {
         Some(Authenticated(Some(_))) => next.run(req).await,
@@ -326,9 +391,15 @@ async fn wrong_method() -> Response {
     render(&PossessionError::WrongUrlOrMethod)
 }
 
-/// Answers a repeated `Idempotency-Key` with the stored response (same body) or
-/// `idempotency_key_reused` (another body); stores 2xx responses of new keys.
-async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
+/// For the operations that change state: 401 / 8002 unless the edge
+/// authenticated the caller; then answers a repeated `Idempotency-Key` with the
+/// stored response (same body) or `idempotency_key_reused` (another body), and
+/// stores 2xx responses of new keys.
+async fn auth_then_idempotency(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let project = match req.extensions().get::<Authenticated>() {
+        Some(Authenticated(Some(p))) => p.project.clone(),
+        _ => return render(&PossessionError::UnauthorizedRequest),
+    };
     let Some(key) = req.headers().get(IDEMPOTENCY_KEY) else {
         return next.run(req).await;
     };
@@ -347,11 +418,6 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
             .into_response();
         }
     };
-    let Some(Authenticated(Some(principal))) = req.extensions().get::<Authenticated>().cloned()
-    else {
-        return render(&PossessionError::UnauthorizedRequest);
-    };
-    let project = principal.project.id;
     let (parts, body) = req.into_parts();
     let bytes = match read_limited(body).await {
         Ok(b) => b,
@@ -363,7 +429,7 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
     material.extend_from_slice(&bytes);
     let request_hash = secrets::hash_bytes(&material);
     let now = st.clock.now();
-    match st.store.get_idempotency(&project, &key, now).await {
+    match st.store.get_idempotency(&project.id, &key, now).await {
         Err(e) => return Failure::from(e).into_response(),
         Ok(Some(rec)) if rec.request_hash == request_hash => {
             // The stored bytes are sent again as they were, not re-encoded.
@@ -390,7 +456,7 @@ async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -> Re
         Err(e) => return Failure::Internal(format!("reading response body: {e}")).into_response(),
     };
     let rec = IdempotencyRecord {
-        project_id: project,
+        project_id: project.id.clone(),
         key,
         request_hash,
         status: i64::from(rparts.status.as_u16()),

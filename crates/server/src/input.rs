@@ -2,18 +2,33 @@
 //! POST /token. Every problem becomes 8001 with a message that names the
 //! parameter and the reason in our own words, never a parser's internal text.
 
-use crate::error::Failure;
-use axum::body::Body;
+use crate::error::{Failure, json_bytes};
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use idv_core::CatalogError;
 use idv_core::limits::POSSESSION_MAX_BODY_BYTES;
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 /// The 8001 of a body over the catalogue's 4 KB limit.
 fn over_limit() -> Failure {
     Failure::malformed(format!(
         "body: must be at most {POSSESSION_MAX_BODY_BYTES} bytes"
     ))
+}
+
+/// The response to a request whose declared `Content-Length` is over the 4 KB
+/// limit, answered at the edge before routing. Its body never changes, so it is
+/// rendered once.
+pub fn over_limit_response() -> Response {
+    static BODY: OnceLock<Bytes> = OnceLock::new();
+    let body = BODY.get_or_init(|| match over_limit() {
+        Failure::Api(e) => Bytes::from(e.body().to_string()),
+        Failure::Internal(_) => Bytes::new(),
+    });
+    json_bytes(StatusCode::BAD_REQUEST, body.clone())
 }
 
 /// Reads a body of at most 4 KB (the catalogue's limit), or 8001.
@@ -23,15 +38,19 @@ pub async fn read_limited(body: Body) -> Result<axum::body::Bytes, Failure> {
         .map_err(|_| over_limit())
 }
 
+/// Whether the declared Content-Length is over the limit (a body sent without
+/// one is capped while it is read, by [`read_limited`]).
+pub fn declared_too_long(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|len| len > POSSESSION_MAX_BODY_BYTES)
+}
+
 /// 8001 at once when the declared Content-Length is over the limit.
 fn too_long(headers: &HeaderMap) -> Option<Failure> {
-    let len = headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse::<u64>()
-        .ok()?;
-    (len > POSSESSION_MAX_BODY_BYTES).then(over_limit)
+    declared_too_long(headers).then(over_limit)
 }
 
 fn content_type_is(headers: &HeaderMap, want: &str) -> bool {

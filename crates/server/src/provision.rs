@@ -119,7 +119,7 @@ pub async fn create_client(
                 created_at: now,
             };
             store.insert_project(&p).await.map_err(|e| e.to_string())?;
-            p
+            std::sync::Arc::new(p)
         }
     };
     let secret = secrets::random_hex(32);
@@ -135,12 +135,12 @@ pub async fn create_client(
         .await
         .map_err(|e| e.to_string())?;
     Ok(NewClient {
-        project_id: project.id,
+        project_id: project.id.clone(),
         client_id: client.client_id,
         client_secret: secret,
-        region: project.region,
-        tier: project.tier,
-        solution: project.solution,
+        region: project.region.clone(),
+        tier: project.tier.clone(),
+        solution: project.solution.clone(),
     })
 }
 

@@ -15,8 +15,9 @@ pub fn random_hex(n: usize) -> String {
     hex(&buf)
 }
 
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         s.push(DIGITS[(b >> 4) as usize] as char);
@@ -25,9 +26,40 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// A SHA-256 digest as 64 lowercase hex digits, held inline: the per-request
+/// token lookup hashes the bearer token without allocating.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HexDigest([u8; 64]);
+
+impl HexDigest {
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written into the array.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for HexDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A digest of a secret is still not for the logs.
+        f.write_str("HexDigest(..)")
+    }
+}
+
+/// SHA-256 of `secret` as a [`HexDigest`].
+pub fn digest(secret: &str) -> HexDigest {
+    let sum = Sha256::digest(secret.as_bytes());
+    let mut out = [0u8; 64];
+    for (i, b) in sum.iter().enumerate() {
+        out[2 * i] = DIGITS[(b >> 4) as usize];
+        out[2 * i + 1] = DIGITS[(b & 15) as usize];
+    }
+    HexDigest(out)
+}
+
 /// SHA-256 of `secret`, hex: what the store keeps.
 pub fn hash(secret: &str) -> String {
-    hash_bytes(secret.as_bytes())
+    digest(secret).as_str().to_string()
 }
 
 /// SHA-256 of `bytes`, hex.
@@ -50,6 +82,8 @@ mod tests {
         assert_eq!(s.len(), 64);
         assert!(verify(&s, &hash(&s)));
         assert!(!verify("x", &hash(&s)));
+        assert_eq!(digest("abc").as_str(), hash("abc"));
+        assert_eq!(hash_bytes(b"abc"), hash("abc"));
         assert_eq!(
             hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -65,6 +65,50 @@ fn admin_creates_and_revokes_clients_as_json() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no active client"));
 }
 
+/// `--count N` creates N clients of one project, one JSON line each (the
+/// benchmark provisions thousands this way), and refuses 0.
+#[test]
+fn admin_creates_many_clients_of_one_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let create = |extra: &[&str]| {
+        let mut args = vec!["admin", "client", "create", "--database", &db, "--json"];
+        args.extend_from_slice(extra);
+        idv().args(&args).output().unwrap()
+    };
+    let out = create(&["--count", "3"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let project = lines[0]["project_id"].as_str().unwrap();
+    assert!(
+        lines
+            .iter()
+            .all(|c| c["project_id"].as_str() == Some(project))
+    );
+    let mut ids: Vec<&str> = lines
+        .iter()
+        .map(|c| c["client_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "distinct clients");
+    // More clients join an existing project the same way.
+    let out = create(&["--project", project, "--count", "2"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let out = create(&["--count", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--count"));
+}
+
 #[test]
 fn serve_fails_at_once_on_a_bad_database() {
     for db in [

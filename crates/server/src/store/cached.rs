@@ -1,34 +1,62 @@
-//! A short-lived cache of the two reads every authenticated request makes (the
-//! access token, then its project), in front of any [`Store`].
+//! A cache of the two reads every authenticated request makes (the access
+//! token, then its project), in front of any [`Store`].
 //!
 //! Without it, each request pays one or two database round trips before the rate
 //! limiter can even decide, so a client over its limit, or a caller with an unknown
-//! token, costs the database as much as real work (bench/README.md). Entries live
-//! [`CachedStore::TTL`]; unknown tokens are cached too, so random tokens cannot
-//! reach the database faster than once per TTL each, and the cache is bounded.
+//! token, costs the database as much as real work (bench/README.md).
 //!
-//! Invariant: a revocation made through this store (the server's own) takes effect
-//! at once, because `revoke_client` drops the client's cached tokens; one made by
-//! another process on the same database (`idv admin client revoke`) takes effect
-//! within the TTL. Expiry needs no invalidation: callers compare `expires_at` with
-//! the clock on every request.
+//! What can change under a cached entry, and how the cache follows:
+//! - expiry: nothing to do, callers compare `expires_at` with the clock on every
+//!   request;
+//! - a revocation through this store (the server's own): `revoke_client` drops
+//!   the client's cached tokens at once;
+//! - a revocation by another process on the same database (`idv admin client
+//!   revoke`, another instance): once per [`CachedStore::TTL`] the first lookup
+//!   reads the [`RevocationMark`] (one indexed query, whatever the number of
+//!   tokens), and when it moved, every cached token is dropped. So such a
+//!   revocation takes effect within the TTL, and a busy server with thousands of
+//!   clients makes one query per second for it instead of one per token;
+//! - projects are never changed or deleted.
+//!
+//! Unknown tokens are cached too, so random tokens cannot reach the database
+//! more than once each. Entries older than [`CachedStore::MAX_AGE`] are read again
+//! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
 use super::*;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// A [`Store`] that caches token and project lookups for a short time.
+/// Cached lookups by key, each with the time it was read.
+type Entries<V> = Mutex<HashMap<String, (Instant, V)>>;
+
+/// A [`Store`] that caches token and project lookups. Both are kept as `Arc`s,
+/// so a hit costs a map lookup and a reference count, no copy.
 pub struct CachedStore {
     inner: DynStore,
-    tokens: Mutex<HashMap<String, (Instant, Option<TokenRecord>)>>,
-    projects: Mutex<HashMap<String, (Instant, Project)>>,
+    tokens: Entries<Option<Arc<TokenRecord>>>,
+    projects: Entries<Arc<Project>>,
+    /// When the cache was made: the origin of `mark_fresh_until`.
+    born: Instant,
+    /// Until when (milliseconds after `born`) the last revocation mark read is
+    /// recent enough to serve cached tokens without reading it again.
+    mark_fresh_until: AtomicU64,
+    /// The last mark read; held while reading a new one, so one lookup reads it
+    /// and the others wait for its answer instead of all querying.
+    mark: tokio::sync::Mutex<Option<RevocationMark>>,
+    /// Bumped whenever tokens are dropped for a revocation: a lookup that read
+    /// the database before the bump does not put its (maybe stale) answer back.
+    generation: AtomicU64,
 }
 
 impl CachedStore {
-    /// How long a lookup is reused.
+    /// How often the revocation mark is read: a client revoked by another process
+    /// loses access within this time.
     pub const TTL: Duration = Duration::from_secs(1);
-    /// Past this many entries, expired ones are dropped (and all of them if that is
+    /// How long an entry is used at most before it is read again.
+    pub const MAX_AGE: Duration = Duration::from_secs(60);
+    /// Past this many entries, old ones are dropped (and all of them if that is
     /// not enough).
     pub const MAX_ENTRIES: usize = 50_000;
 
@@ -38,21 +66,70 @@ impl CachedStore {
             inner,
             tokens: Mutex::new(HashMap::new()),
             projects: Mutex::new(HashMap::new()),
+            born: Instant::now(),
+            mark_fresh_until: AtomicU64::new(0),
+            mark: tokio::sync::Mutex::new(None),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Drops cached tokens (those `keep` refuses) after a revocation.
+    fn drop_tokens(
+        &self,
+        keep: impl FnMut(&String, &mut (Instant, Option<Arc<TokenRecord>>)) -> bool,
+    ) {
+        let mut tokens = lock(&self.tokens);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        tokens.retain(keep);
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.born.elapsed().as_millis() as u64
+    }
+
+    /// Reads the revocation mark when the last reading is older than the TTL;
+    /// drops every cached token when it moved.
+    async fn follow_revocations(&self) -> StoreResult<()> {
+        if self.elapsed_ms() < self.mark_fresh_until.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut last = self.mark.lock().await;
+        // Another lookup may have read it while this one waited.
+        if self.elapsed_ms() < self.mark_fresh_until.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let read_at = self.elapsed_ms();
+        let mark = self.inner.revocation_mark().await?;
+        if *last != Some(mark) {
+            if last.is_some() {
+                self.drop_tokens(|_, _| false);
+            }
+            *last = Some(mark);
+        }
+        self.mark_fresh_until
+            .store(read_at + Self::TTL.as_millis() as u64, Ordering::Release);
+        Ok(())
     }
 }
 
-fn fresh<V: Clone>(map: &Mutex<HashMap<String, (Instant, V)>>, key: &str) -> Option<V> {
-    let map = map.lock().unwrap_or_else(|e| e.into_inner());
-    map.get(key)
-        .filter(|(at, _)| at.elapsed() < CachedStore::TTL)
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn fresh<V: Clone>(map: &Entries<V>, key: &str) -> Option<V> {
+    lock(map)
+        .get(key)
+        .filter(|(at, _)| at.elapsed() < CachedStore::MAX_AGE)
         .map(|(_, v)| v.clone())
 }
 
-fn remember<V>(map: &Mutex<HashMap<String, (Instant, V)>>, key: &str, value: V) {
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+fn remember<V>(map: &mut HashMap<String, (Instant, V)>, key: &str, value: V) {
+    if let Some(slot) = map.get_mut(key) {
+        *slot = (Instant::now(), value);
+        return;
+    }
     if map.len() >= CachedStore::MAX_ENTRIES {
-        map.retain(|_, (at, _)| at.elapsed() < CachedStore::TTL);
+        map.retain(|_, (at, _)| at.elapsed() < CachedStore::MAX_AGE);
         if map.len() >= CachedStore::MAX_ENTRIES {
             map.clear();
         }
@@ -74,13 +151,13 @@ impl Store for CachedStore {
     async fn insert_project(&self, p: &Project) -> StoreResult<()> {
         self.inner.insert_project(p).await
     }
-    async fn get_project(&self, id: &str) -> StoreResult<Option<Project>> {
+    async fn get_project(&self, id: &str) -> StoreResult<Option<Arc<Project>>> {
         if let Some(p) = fresh(&self.projects, id) {
             return Ok(Some(p));
         }
         let p = self.inner.get_project(id).await?;
         if let Some(p) = &p {
-            remember(&self.projects, id, p.clone());
+            remember(&mut lock(&self.projects), id, p.clone());
         }
         Ok(p)
     }
@@ -92,10 +169,7 @@ impl Store for CachedStore {
     }
     async fn revoke_client(&self, client_id: &str, now: i64) -> StoreResult<bool> {
         let revoked = self.inner.revoke_client(client_id, now).await?;
-        self.tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (_, t)| t.as_ref().is_none_or(|t| t.client_id != client_id));
+        self.drop_tokens(|_, (_, t)| t.as_ref().is_none_or(|t| t.client_id != client_id));
         Ok(revoked)
     }
     async fn insert_token(
@@ -108,18 +182,23 @@ impl Store for CachedStore {
         self.inner
             .insert_token(token_hash, client_id, expires_at, now)
             .await?;
-        self.tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(token_hash);
+        lock(&self.tokens).remove(token_hash);
         Ok(())
     }
-    async fn get_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+    async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
+        self.inner.revocation_mark().await
+    }
+    async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
+        self.follow_revocations().await?;
         if let Some(t) = fresh(&self.tokens, token_hash) {
             return Ok(t);
         }
+        let generation = self.generation.load(Ordering::Acquire);
         let t = self.inner.get_token(token_hash).await?;
-        remember(&self.tokens, token_hash, t.clone());
+        let mut tokens = lock(&self.tokens);
+        if self.generation.load(Ordering::Acquire) == generation {
+            remember(&mut tokens, token_hash, t.clone());
+        }
         Ok(t)
     }
     async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {

@@ -86,6 +86,16 @@ pub struct TokenRecord {
     pub client_revoked: bool,
 }
 
+/// How many clients are revoked, and the latest revocation time. Revocation is
+/// permanent and clients are never deleted, so any revocation changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevocationMark {
+    /// Revoked clients.
+    pub revoked: i64,
+    /// The latest `revoked_at`, Unix seconds (0 when none).
+    pub latest: i64,
+}
+
 /// One flow (Pre-Fill, Prove Identity or Unify), keyed by its correlation id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlowRecord {
@@ -179,13 +189,17 @@ pub trait Store: Send + Sync + 'static {
     /// Creates a project.
     async fn insert_project(&self, p: &Project) -> StoreResult<()>;
     /// A project by id.
-    async fn get_project(&self, id: &str) -> StoreResult<Option<Project>>;
+    async fn get_project(&self, id: &str) -> StoreResult<Option<Arc<Project>>>;
     /// Creates an OAuth client.
     async fn insert_client(&self, c: &ClientRecord) -> StoreResult<()>;
     /// An OAuth client by id.
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
     /// Revokes a client; false when it does not exist or was already revoked.
     async fn revoke_client(&self, client_id: &str, now: i64) -> StoreResult<bool>;
+    /// A mark that changes whenever a client is revoked, by this process or any
+    /// other on the same database. [`CachedStore`] reads it once per
+    /// [`CachedStore::TTL`] instead of reading every cached token again.
+    async fn revocation_mark(&self) -> StoreResult<RevocationMark>;
     /// Stores an access token's hash.
     async fn insert_token(
         &self,
@@ -195,7 +209,7 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> StoreResult<()>;
     /// Looks up an access token by hash.
-    async fn get_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
+    async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>>;
     /// Creates a flow.
     async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()>;
     /// A flow by correlation id.

@@ -7,7 +7,7 @@
 
 use super::{
     ClientRecord, DeviceRecord, FlowRecord, IdempotencyRecord, IdentityRecord, OpenError, Project,
-    SideEffect, Store, StoreResult, TokenRecord,
+    RevocationMark, SideEffect, Store, StoreResult, TokenRecord,
 };
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -15,22 +15,37 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// One migration: version, name, SQL.
 type Migration = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[Migration] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/sqlite/0001_initial.sql"),
-)];
+const SQLITE_MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "revocation index",
+        include_str!("../../migrations/sqlite/0002_revocation_index.sql"),
+    ),
+];
 
-const PG_MIGRATIONS: &[Migration] = &[(
-    1,
-    "initial",
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const PG_MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        "initial",
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "revocation index",
+        include_str!("../../migrations/postgres/0002_revocation_index.sql"),
+    ),
+];
 
 /// The embedded default store: one SQLite file.
 #[derive(Debug, Clone)]
@@ -193,7 +208,7 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn get_project(&self, id: &str) -> StoreResult<Option<Project>> {
+            async fn get_project(&self, id: &str) -> StoreResult<Option<Arc<Project>>> {
                 let row = sqlx::query("SELECT id, name, region, tier, solution, countries, created_at FROM projects WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -215,6 +230,7 @@ macro_rules! sql_store {
                     })
                 })
                 .transpose()
+                .map(|p| p.map(Arc::new))
                 .map_err(Into::into)
             }
 
@@ -257,6 +273,16 @@ macro_rules! sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
+            async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
+                let r = sqlx::query("SELECT COUNT(*) AS revoked, COALESCE(MAX(revoked_at), 0) AS latest FROM clients WHERE revoked_at IS NOT NULL")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(RevocationMark {
+                    revoked: r.try_get("revoked")?,
+                    latest: r.try_get("latest")?,
+                })
+            }
+
             async fn insert_token(
                 &self,
                 token_hash: &str,
@@ -274,7 +300,7 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn get_token(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+            async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
                 let row = sqlx::query("SELECT t.client_id AS client_id, c.project_id AS project_id, t.expires_at AS expires_at, c.revoked_at AS revoked_at FROM access_tokens t JOIN clients c ON c.client_id = t.client_id WHERE t.token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
@@ -289,6 +315,7 @@ macro_rules! sql_store {
                     })
                 })
                 .transpose()
+                .map(|t| t.map(Arc::new))
                 .map_err(Into::into)
             }
 

@@ -67,6 +67,50 @@ async fn bodies_must_be_small_json_objects_of_the_right_content_type() {
     srv.stop().await;
 }
 
+/// The body limit is an edge guard (DESIGN section 4): a declared length over
+/// 4 KB is refused before routing and authentication, still with the rate-limit
+/// headers; a body streamed without a length is cut off at 4 KB as it is read.
+#[tokio::test]
+async fn the_body_limit_comes_before_authentication_and_covers_streamed_bodies() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let srv = TestServer::start().await;
+    let big = json!({"flowType": "mobile", "phoneNumber": TOD, "smsMessage": "x".repeat(5000)});
+    let over =
+        json!({"code": 8001, "message": "malformed request: body: must be at most 4096 bytes"});
+    for path in ["/v3/start", "/v3/unify-status", "/token", "/nowhere"] {
+        let r = srv
+            .send(srv.http.post(format!("{}{path}", srv.base)).json(&big))
+            .await;
+        assert_eq!((r.status, &r.body), (400, &over), "{path}");
+        assert!(r.headers.contains_key("x-ratelimit-remaining"), "{path}");
+        assert!(r.headers.contains_key("x-request-id"), "{path}");
+    }
+
+    // Chunked, no Content-Length: 5,000 bytes in chunks of 500.
+    let token = srv.token_for("prefill").await;
+    let addr = srv.base.trim_start_matches("http://");
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /v3/start HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let body = big.to_string();
+    for chunk in body.as_bytes().chunks(500) {
+        tcp.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .unwrap();
+        tcp.write_all(chunk).await.unwrap();
+        tcp.write_all(b"\r\n").await.unwrap();
+    }
+    tcp.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.ends_with(&over.to_string()), "{answer}");
+    srv.stop().await;
+}
+
 #[tokio::test]
 async fn a_panic_is_answered_with_8000_and_the_request_id() {
     let db = Db::sqlite();

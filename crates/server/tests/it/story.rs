@@ -164,9 +164,18 @@ async fn store_story_on_every_backend() {
             "r3"
         );
 
+        // The revocation mark moves with every revocation, and only then.
+        let before = store.revocation_mark().await.unwrap();
         assert!(store.revoke_client(&c.client_id, 300).await.unwrap());
         assert!(!store.revoke_client(&c.client_id, 300).await.unwrap());
         assert!(store.get_token("h1").await.unwrap().unwrap().client_revoked);
+        let after = store.revocation_mark().await.unwrap();
+        assert_eq!(
+            (after.revoked, after.latest),
+            (before.revoked + 1, 300),
+            "{name}"
+        );
+        assert_eq!(store.revocation_mark().await.unwrap(), after);
         store.close().await;
         db.cleanup().await;
     }

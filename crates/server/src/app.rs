@@ -17,7 +17,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
-use crate::error::{Failure, json_bytes, render};
+use crate::error::{Failure, InternalCause, json_bytes, render};
 use crate::input::{declared_too_long, over_limit_response, parse_form, read_limited};
 use crate::ratelimit::{LimitKey, RateLimiter};
 use crate::store::{DynStore, IdempotencyRecord, Project, TokenRecord};
@@ -222,12 +222,22 @@ impl Edge {
             method = %req.method(),
             path = req.uri().path(),
         );
-        let started = std::time::Instant::now();
+        // The clock is read only when the response line will be logged.
+        let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
         let mut resp = self.surface(req).instrument(span.clone()).await;
+        if let Some(InternalCause(cause)) = resp.extensions_mut().remove::<InternalCause>() {
+            // Outside the span, with the id as a field: the span is at INFO, and
+            // the cause must reach the log with its id at any level.
+            tracing::error!(
+                request_id = id.to_str().unwrap_or_default(),
+                %cause,
+                "internal error"
+            );
+        }
         span.in_scope(|| {
             tracing::info!(
                 status = resp.status().as_u16(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
+                elapsed_ms = started.map_or(0, |t| t.elapsed().as_millis() as u64),
                 "response"
             );
         });
@@ -241,8 +251,9 @@ impl Edge {
     async fn surface(&self, req: Request) -> Response {
         let st = &self.st;
         let (mut parts, mut body) = req.into_parts();
+        let now_ms = st.clock.now_ms();
         let principal = match bearer(&parts.headers) {
-            Some(token) => match authenticate(st, token).await {
+            Some(token) => match authenticate(st, token, now_ms / 1000).await {
                 Ok(p) => p,
                 Err(f) => return f.into_response(),
             },
@@ -275,7 +286,7 @@ impl Edge {
             (None, Some(id)) => LimitKey::Client(id),
             (None, None) => LimitKey::Peer(peer),
         };
-        let d = st.limiter.check(key, st.clock.now_ms()).await;
+        let d = st.limiter.check(key, now_ms).await;
         let mut resp = if let Some(r) = early {
             r
         } else if !d.allowed {
@@ -307,7 +318,7 @@ impl Edge {
 }
 
 /// The catalogued 8000 for a panic in a handler; the panic message goes to the
-/// log, inside the request's span.
+/// log with the request id.
 fn panicked(payload: Box<dyn std::any::Any + Send>) -> Response {
     let cause = payload
         .downcast_ref::<&str>()
@@ -326,11 +337,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-async fn authenticate(st: &AppState, token: &str) -> Result<Option<Principal>, Failure> {
+async fn authenticate(st: &AppState, token: &str, now: i64) -> Result<Option<Principal>, Failure> {
     let Some(token) = st.store.get_token(secrets::digest(token).as_str()).await? else {
         return Ok(None);
     };
-    if token.client_revoked || token.expires_at <= st.clock.now() {
+    if token.client_revoked || token.expires_at <= now {
         return Ok(None);
     }
     let Some(project) = st.store.get_project(&token.project_id).await? else {

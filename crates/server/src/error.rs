@@ -2,9 +2,9 @@
 //!
 //! Handlers and guards return [`Failure`]: either a catalogued [`PossessionError`]
 //! or an internal cause. Both are rendered here, and only here, through idv-core,
-//! so no error body is ever written by hand. An internal cause is logged (inside
-//! the request's span, so with its request id) and answered with the catalogued
-//! 8000 body.
+//! so no error body is ever written by hand. An internal cause is answered with
+//! the catalogued 8000 body and travels on the response ([`InternalCause`]) to
+//! the edge, which logs it with the request id.
 
 use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -87,13 +87,19 @@ pub fn ok(mut body: Value) -> Response {
     json_response(StatusCode::OK, &body)
 }
 
+/// The cause of an 8000, carried on the response to the edge (`app::App`),
+/// which logs it with the request id whatever the log level lets through.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         match self {
             Failure::Api(e) => render(&e),
             Failure::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                render(&PossessionError::InternalError)
+                let mut resp = render(&PossessionError::InternalError);
+                resp.extensions_mut().insert(InternalCause(cause));
+                resp
             }
         }
     }

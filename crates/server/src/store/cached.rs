@@ -23,20 +23,40 @@
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
 use super::*;
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Cached lookups by key, each with the time it was read.
-type Entries<V> = Mutex<HashMap<String, (Instant, V)>>;
+type Entries<K, V> = Mutex<HashMap<K, (Instant, V)>>;
+
+/// A token's cache key: its 64 hex digits, held inline (no pointer to chase on
+/// a lookup). Hashes of another length (none that idv writes) are not cached.
+fn token_key(token_hash: &str) -> Option<TokenKey> {
+    token_hash.as_bytes().try_into().ok().map(TokenKey)
+}
+
+/// The hex SHA-256 of a token. Equality compares all 64 digits; the map's
+/// (keyed, per-process) hasher only reads the first 16, which is 64 bits of a
+/// digest and so as good a spread as the whole, at a quarter of the hashing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct TokenKey([u8; 64]);
+
+impl Hash for TokenKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(&self.0[..16]);
+    }
+}
 
 /// A [`Store`] that caches token and project lookups. Both are kept as `Arc`s,
 /// so a hit costs a map lookup and a reference count, no copy.
 pub struct CachedStore {
     inner: DynStore,
-    tokens: Entries<Option<Arc<TokenRecord>>>,
-    projects: Entries<Arc<Project>>,
+    tokens: Entries<TokenKey, Option<Arc<TokenRecord>>>,
+    projects: Entries<String, Arc<Project>>,
     /// When the cache was made: the origin of `mark_fresh_until`.
     born: Instant,
     /// Until when (milliseconds after `born`) the last revocation mark read is
@@ -76,29 +96,29 @@ impl CachedStore {
     /// Drops cached tokens (those `keep` refuses) after a revocation.
     fn drop_tokens(
         &self,
-        keep: impl FnMut(&String, &mut (Instant, Option<Arc<TokenRecord>>)) -> bool,
+        keep: impl FnMut(&TokenKey, &mut (Instant, Option<Arc<TokenRecord>>)) -> bool,
     ) {
         let mut tokens = lock(&self.tokens);
         self.generation.fetch_add(1, Ordering::AcqRel);
         tokens.retain(keep);
     }
 
-    fn elapsed_ms(&self) -> u64 {
-        self.born.elapsed().as_millis() as u64
+    fn ms_since_born(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.born).as_millis() as u64
     }
 
     /// Reads the revocation mark when the last reading is older than the TTL;
     /// drops every cached token when it moved.
-    async fn follow_revocations(&self) -> StoreResult<()> {
-        if self.elapsed_ms() < self.mark_fresh_until.load(Ordering::Acquire) {
+    async fn follow_revocations(&self, now: Instant) -> StoreResult<()> {
+        if self.ms_since_born(now) < self.mark_fresh_until.load(Ordering::Acquire) {
             return Ok(());
         }
         let mut last = self.mark.lock().await;
         // Another lookup may have read it while this one waited.
-        if self.elapsed_ms() < self.mark_fresh_until.load(Ordering::Acquire) {
+        let read_at = self.ms_since_born(Instant::now());
+        if read_at < self.mark_fresh_until.load(Ordering::Acquire) {
             return Ok(());
         }
-        let read_at = self.elapsed_ms();
         let mark = self.inner.revocation_mark().await?;
         if *last != Some(mark) {
             if last.is_some() {
@@ -116,14 +136,23 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn fresh<V: Clone>(map: &Entries<V>, key: &str) -> Option<V> {
+fn fresh<K, Q, V>(map: &Entries<K, V>, key: &Q, now: Instant) -> Option<V>
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: Hash + Eq + ?Sized,
+    V: Clone,
+{
     lock(map)
         .get(key)
-        .filter(|(at, _)| at.elapsed() < CachedStore::MAX_AGE)
+        .filter(|(at, _)| now.saturating_duration_since(*at) < CachedStore::MAX_AGE)
         .map(|(_, v)| v.clone())
 }
 
-fn remember<V>(map: &mut HashMap<String, (Instant, V)>, key: &str, value: V) {
+fn remember<K, Q, V>(map: &mut HashMap<K, (Instant, V)>, key: &Q, value: V)
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+{
     if let Some(slot) = map.get_mut(key) {
         *slot = (Instant::now(), value);
         return;
@@ -134,7 +163,7 @@ fn remember<V>(map: &mut HashMap<String, (Instant, V)>, key: &str, value: V) {
             map.clear();
         }
     }
-    map.insert(key.to_string(), (Instant::now(), value));
+    map.insert(key.to_owned(), (Instant::now(), value));
 }
 
 #[async_trait::async_trait]
@@ -152,7 +181,7 @@ impl Store for CachedStore {
         self.inner.insert_project(p).await
     }
     async fn get_project(&self, id: &str) -> StoreResult<Option<Arc<Project>>> {
-        if let Some(p) = fresh(&self.projects, id) {
+        if let Some(p) = fresh(&self.projects, id, Instant::now()) {
             return Ok(Some(p));
         }
         let p = self.inner.get_project(id).await?;
@@ -182,22 +211,28 @@ impl Store for CachedStore {
         self.inner
             .insert_token(token_hash, client_id, expires_at, now)
             .await?;
-        lock(&self.tokens).remove(token_hash);
+        if let Some(key) = token_key(token_hash) {
+            lock(&self.tokens).remove(&key);
+        }
         Ok(())
     }
     async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
         self.inner.revocation_mark().await
     }
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
-        self.follow_revocations().await?;
-        if let Some(t) = fresh(&self.tokens, token_hash) {
+        let Some(key) = token_key(token_hash) else {
+            return self.inner.get_token(token_hash).await;
+        };
+        let now = Instant::now();
+        self.follow_revocations(now).await?;
+        if let Some(t) = fresh(&self.tokens, &key, now) {
             return Ok(t);
         }
         let generation = self.generation.load(Ordering::Acquire);
         let t = self.inner.get_token(token_hash).await?;
         let mut tokens = lock(&self.tokens);
         if self.generation.load(Ordering::Acquire) == generation {
-            remember(&mut tokens, token_hash, t.clone());
+            remember(&mut tokens, &key, t.clone());
         }
         Ok(t)
     }

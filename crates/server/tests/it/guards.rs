@@ -262,36 +262,42 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
 #[test]
 fn an_internal_cause_goes_to_the_log_with_the_request_id_not_to_the_caller() {
     // Logging is process-global state, so the check runs alone in a child
-    // process (this test binary, filtered to `log_check_in_child`).
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "guards::log_check_in_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("IDV_LOG_CHILD", "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("log check passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // process (this test binary, filtered to `log_check_in_child`), once at the
+    // default level and once at WARN, where the request span is off.
+    for level in ["info", "warn"] {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "guards::log_check_in_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("IDV_LOG_CHILD", level)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("log check passed"),
+            "{level}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// The body of the test above; does nothing unless run as its child.
 #[tokio::test]
 async fn log_check_in_child() {
-    if std::env::var_os("IDV_LOG_CHILD").is_none() {
-        return;
-    }
+    let level = match std::env::var("IDV_LOG_CHILD").as_deref() {
+        Ok("info") => tracing::Level::INFO,
+        Ok("warn") => tracing::Level::WARN,
+        _ => return,
+    };
     async fn boom() -> &'static str {
         panic!("database exploded: secret detail")
     }
     let logs = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
+        .with_max_level(level)
         .with_writer(logs.clone())
         .with_ansi(false)
         .finish();

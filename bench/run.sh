@@ -28,8 +28,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 # Enough clients that the over-size-body row is not rate limited: 25 requests/s
-# each, so 2,000 clients allow 50,000 requests/s.
-CLIENTS=${CLIENTS:-2000}
+# each, so 3,000 clients allow 75,000 requests/s.
+CLIENTS=${CLIENTS:-3000}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18089}
 BARE_PORT=${BARE_PORT:-18090}

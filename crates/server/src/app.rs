@@ -31,7 +31,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures_util::FutureExt;
 use idv_core::PossessionError;
 use idv_core::limits::headers::{
     IDEMPOTENCY_KEY, RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET,
@@ -41,7 +40,6 @@ use idv_core::limits::{CORRELATION_ID_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENG
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -301,10 +299,16 @@ impl Edge {
         } else {
             parts.extensions.insert(Authenticated(principal));
             let call = self.routes.clone().call(Request::from_parts(parts, body));
-            match AssertUnwindSafe(call).catch_unwind().await {
+            // The routes run as their own task: a caller who hangs up does not
+            // cancel a handler halfway through its store calls (sqlx 0.8 can
+            // leave a PostgreSQL connection inside a transaction when a `begin`
+            // is cancelled, bench/README.md), and a panic comes back as the
+            // task's error.
+            match tokio::spawn(call.instrument(tracing::Span::current())).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(never)) => match never {},
-                Err(payload) => panicked(payload),
+                Err(e) if e.is_panic() => panicked(e.into_panic()),
+                Err(e) => Failure::Internal(format!("request task: {e}")).into_response(),
             }
         };
         // The names come from the catalogue (idv_core::limits::headers); the values

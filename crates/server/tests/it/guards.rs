@@ -111,6 +111,40 @@ async fn the_body_limit_comes_before_authentication_and_covers_streamed_bodies()
     srv.stop().await;
 }
 
+/// A handler that has started runs to its end even when the caller hangs up
+/// first: its store calls are never cut off halfway.
+#[tokio::test]
+async fn a_caller_who_hangs_up_does_not_cancel_the_work_under_way() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let finished = Arc::new(AtomicBool::new(false));
+    let flag = finished.clone();
+    let slow = move || {
+        let flag = flag.clone();
+        async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            flag.store(true, Ordering::SeqCst);
+            "done"
+        }
+    };
+    let db = Db::sqlite();
+    let extra = Router::new().route("/slow", get(slow));
+    let srv = TestServer::with_routes(db.open().await, Region::Us, Tier::Sandbox, extra).await;
+    let hung_up = srv
+        .http
+        .get(format!("{}/slow", srv.base))
+        .timeout(std::time::Duration::from_millis(50))
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the caller gave up first");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "the handler ran to its end"
+    );
+    srv.stop().await;
+}
+
 #[tokio::test]
 async fn a_panic_is_answered_with_8000_and_the_request_id() {
     let db = Db::sqlite();

@@ -284,7 +284,10 @@ impl Edge {
             (None, Some(id)) => LimitKey::Client(id),
             (None, None) => LimitKey::Peer(peer),
         };
-        let d = st.limiter.check(key, now_ms).await;
+        let d = match st.limiter.check_now(key, now_ms) {
+            Some(d) => d,
+            None => st.limiter.check(key, now_ms).await,
+        };
         let mut resp = if let Some(r) = early {
             r
         } else if !d.allowed {
@@ -342,15 +345,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 async fn authenticate(st: &AppState, token: &str, now: i64) -> Result<Option<Principal>, Failure> {
-    let Some(token) = st.store.get_token(secrets::digest(token).as_str()).await? else {
+    let Some((token, project)) = st.store.get_caller(secrets::digest(token).as_str()).await? else {
         return Ok(None);
     };
     if token.client_revoked || token.expires_at <= now {
         return Ok(None);
     }
-    let Some(project) = st.store.get_project(&token.project_id).await? else {
-        return Ok(None);
-    };
     if project.region != st.region.as_str() || project.tier != st.tier.as_str() {
         return Ok(None);
     }

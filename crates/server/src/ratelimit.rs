@@ -53,6 +53,14 @@ pub struct Decision {
 pub trait RateLimiter: Send + Sync + 'static {
     /// Counts one request of `key` at `now_ms` (Unix milliseconds).
     async fn check(&self, key: LimitKey<'_>, now_ms: i64) -> Decision;
+
+    /// The same, answered at once by a limiter that keeps its state in memory;
+    /// `None` (the default) means: call [`RateLimiter::check`]. The edge asks
+    /// this first, so the in-process limiter costs no future per request.
+    fn check_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        let _ = (key, now_ms);
+        None
+    }
 }
 
 /// Theoretical arrival times, per client and per peer address. Looking a key
@@ -149,6 +157,10 @@ impl Gcra {
 impl RateLimiter for Gcra {
     async fn check(&self, key: LimitKey<'_>, now_ms: i64) -> Decision {
         self.decide(key, now_ms)
+    }
+
+    fn check_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        Some(self.decide(key, now_ms))
     }
 }
 

@@ -1,5 +1,5 @@
-//! A cache of the two reads every authenticated request makes (the access
-//! token, then its project), in front of any [`Store`].
+//! A cache of what every authenticated request reads (the access token and its
+//! project, [`Store::get_caller`]), in front of any [`Store`].
 //!
 //! Without it, each request pays one or two database round trips before the rate
 //! limiter can even decide, so a client over its limit, or a caller with an unknown
@@ -55,7 +55,7 @@ impl Hash for TokenKey {
 /// so a hit costs a map lookup and a reference count, no copy.
 pub struct CachedStore {
     inner: DynStore,
-    tokens: Entries<TokenKey, Option<Arc<TokenRecord>>>,
+    tokens: Entries<TokenKey, Option<Caller>>,
     projects: Entries<String, Arc<Project>>,
     /// When the cache was made: the origin of `mark_fresh_until`.
     born: Instant,
@@ -94,10 +94,7 @@ impl CachedStore {
     }
 
     /// Drops cached tokens (those `keep` refuses) after a revocation.
-    fn drop_tokens(
-        &self,
-        keep: impl FnMut(&TokenKey, &mut (Instant, Option<Arc<TokenRecord>>)) -> bool,
-    ) {
+    fn drop_tokens(&self, keep: impl FnMut(&TokenKey, &mut (Instant, Option<Caller>)) -> bool) {
         let mut tokens = lock(&self.tokens);
         self.generation.fetch_add(1, Ordering::AcqRel);
         tokens.retain(keep);
@@ -198,7 +195,7 @@ impl Store for CachedStore {
     }
     async fn revoke_client(&self, client_id: &str, now: i64) -> StoreResult<bool> {
         let revoked = self.inner.revoke_client(client_id, now).await?;
-        self.drop_tokens(|_, (_, t)| t.as_ref().is_none_or(|t| t.client_id != client_id));
+        self.drop_tokens(|_, (_, c)| c.as_ref().is_none_or(|(t, _)| t.client_id != client_id));
         Ok(revoked)
     }
     async fn insert_token(
@@ -220,21 +217,31 @@ impl Store for CachedStore {
         self.inner.revocation_mark().await
     }
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
+        // Authentication reads through get_caller; this one is not cached.
+        self.inner.get_token(token_hash).await
+    }
+    async fn get_caller(&self, token_hash: &str) -> StoreResult<Option<Caller>> {
         let Some(key) = token_key(token_hash) else {
-            return self.inner.get_token(token_hash).await;
+            return self.inner.get_caller(token_hash).await;
         };
         let now = Instant::now();
         self.follow_revocations(now).await?;
-        if let Some(t) = fresh(&self.tokens, &key, now) {
-            return Ok(t);
+        if let Some(c) = fresh(&self.tokens, &key, now) {
+            return Ok(c);
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let t = self.inner.get_token(token_hash).await?;
+        let caller = match self.inner.get_token(token_hash).await? {
+            Some(token) => self
+                .get_project(&token.project_id)
+                .await?
+                .map(|project| (token, project)),
+            None => None,
+        };
         let mut tokens = lock(&self.tokens);
         if self.generation.load(Ordering::Acquire) == generation {
-            remember(&mut tokens, &key, t.clone());
+            remember(&mut tokens, &key, caller.clone());
         }
-        Ok(t)
+        Ok(caller)
     }
     async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
         self.inner.insert_flow(f).await

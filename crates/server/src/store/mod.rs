@@ -86,6 +86,10 @@ pub struct TokenRecord {
     pub client_revoked: bool,
 }
 
+/// An access token and its client's project, as [`Store::get_caller`] returns
+/// them.
+pub type Caller = (Arc<TokenRecord>, Arc<Project>);
+
 /// How many clients are revoked, and the latest revocation time. Revocation is
 /// permanent and clients are never deleted, so any revocation changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -210,6 +214,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Looks up an access token by hash.
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>>;
+    /// An access token with its client's project: the one read that
+    /// authenticating a request makes ([`CachedStore`] answers it from memory).
+    async fn get_caller(&self, token_hash: &str) -> StoreResult<Option<Caller>> {
+        let Some(token) = self.get_token(token_hash).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .get_project(&token.project_id)
+            .await?
+            .map(|project| (token, project)))
+    }
     /// Creates a flow.
     async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()>;
     /// A flow by correlation id.

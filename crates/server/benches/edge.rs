@@ -13,18 +13,19 @@
 //!   wire), 8001 over-size body (tokens rotated over the 3,000 clients) and 429
 //!   (one client);
 //! - `bare`: an axum `Router` whose only handler returns the same status, body
-//!   and headers (as `examples/bare.rs` does).
+//!   and headers (`support/fixed.rs`, as `examples/bare.rs` does).
 //!
 //! Each request is built, answered, and its body collected. Rounds of both
 //! alternate; the medians are printed.
 
+#[path = "support/fixed.rs"]
+mod fixed;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, header};
-use axum::response::IntoResponse;
-use idv_core::limits::POSSESSION_MAX_BODY_BYTES;
-use idv_core::{CatalogError, PossessionError};
+use axum::http::{Request, Response, StatusCode, header};
+use fixed::Fixed;
 use idv_server::app::{AppState, router};
 use idv_server::config::{Region, Tier};
 use idv_server::provision::{ClientOptions, create_client};
@@ -77,49 +78,6 @@ fn request(path: Path, tokens: &[String], i: usize, big: &Bytes, small: &Bytes) 
     req.extensions_mut()
         .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
     req
-}
-
-/// The bare handler's answer for `path`: the server's status, body and headers.
-fn fixed(path: Path) -> (StatusCode, Vec<(HeaderName, HeaderValue)>, Bytes) {
-    let (error, retry_after) = match path {
-        Path::Big => (
-            PossessionError::MalformedRequest {
-                reasons: format!("body: must be at most {POSSESSION_MAX_BODY_BYTES} bytes"),
-            },
-            false,
-        ),
-        _ => (PossessionError::RateLimitExceeded, true),
-    };
-    let mut headers = vec![
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ),
-        (
-            HeaderName::from_static("x-request-id"),
-            HeaderValue::from_static("00000000000000000000000000000000"),
-        ),
-        (
-            HeaderName::from_static("x-ratelimit-limit"),
-            HeaderValue::from_static("25"),
-        ),
-        (
-            HeaderName::from_static("x-ratelimit-remaining"),
-            HeaderValue::from_static("0"),
-        ),
-        (
-            HeaderName::from_static("x-ratelimit-reset"),
-            HeaderValue::from_static("1767225600"),
-        ),
-    ];
-    if retry_after {
-        headers.push((header::RETRY_AFTER, HeaderValue::from_static("1")));
-    }
-    (
-        StatusCode::from_u16(error.status()).expect("status"),
-        headers,
-        Bytes::from(error.body().to_string()),
-    )
 }
 
 async fn drain(resp: Response<Body>) -> (StatusCode, usize) {
@@ -196,17 +154,12 @@ fn main() {
             ("8001 5000-byte body", Path::Big),
             ("429 one client", Path::Hammer),
         ] {
-            let (status, headers, body) = fixed(path);
-            let answer = Arc::new((status, headers, body));
+            // On the wire the two 401 rows are mostly 429 per peer address.
+            let mode = if path == Path::Big { "8001" } else { "429" };
+            let answer = Arc::new(Fixed::for_mode(mode).expect("mode"));
             let mut bare: Router = Router::new().fallback(move || {
                 let answer = answer.clone();
-                async move {
-                    let mut resp = (answer.0, answer.2.clone()).into_response();
-                    for (n, v) in &answer.1 {
-                        resp.headers_mut().insert(n.clone(), v.clone());
-                    }
-                    resp
-                }
+                async move { answer.respond() }
             });
             let (mut idv_ns, mut bare_ns, mut seen) = (vec![], vec![], vec![]);
             for r in 0..ROUNDS {

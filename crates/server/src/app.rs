@@ -292,8 +292,7 @@ impl Edge {
             r
         } else if !d.allowed {
             let mut r = render(&PossessionError::RateLimitExceeded);
-            r.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(d.retry_after));
+            r.headers_mut().insert(RETRY_AFTER, number(d.retry_after));
             r
         } else if declared_too_long(&parts.headers) {
             // The body limit, before routing and authentication (DESIGN
@@ -315,13 +314,38 @@ impl Edge {
             }
         };
         // The names come from the catalogue (idv_core::limits::headers); the values
-        // are numbers, written without an intermediate String.
+        // are numbers, made once and shared (see `number`).
         let h = resp.headers_mut();
-        h.insert(X_RATELIMIT_LIMIT, HeaderValue::from(d.limit));
-        h.insert(X_RATELIMIT_REMAINING, HeaderValue::from(d.remaining));
-        h.insert(X_RATELIMIT_RESET, HeaderValue::from(d.reset));
+        h.insert(X_RATELIMIT_LIMIT, number(d.limit));
+        h.insert(X_RATELIMIT_REMAINING, number(d.remaining));
+        h.insert(X_RATELIMIT_RESET, number(d.reset));
         resp
     }
+}
+
+/// A header value for `n` without an allocation per response: values up to 255
+/// (limits, remaining quota, `Retry-After`) come from a table made once, and the
+/// last large value each thread wrote (the reset time, which changes once a
+/// second) is kept and shared.
+fn number(n: u64) -> HeaderValue {
+    use std::cell::RefCell;
+    use std::sync::OnceLock;
+    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    thread_local! {
+        static LAST: RefCell<Option<(u64, HeaderValue)>> = const { RefCell::new(None) };
+    }
+    if n <= 255 {
+        let small = SMALL.get_or_init(|| (0..=255u64).map(HeaderValue::from).collect());
+        return small[n as usize].clone();
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((m, v)) if *m == n => v.clone(),
+        _ => {
+            let v = HeaderValue::from(n);
+            *last = Some((n, v.clone()));
+            v
+        }
+    })
 }
 
 /// The catalogued 8000 for a panic in a handler; the panic message goes to the
@@ -488,6 +512,23 @@ async fn auth_then_idempotency(State(st): State<AppState>, req: Request, next: N
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_decimal_whether_shared_or_new() {
+        for n in [
+            0,
+            1,
+            25,
+            255,
+            256,
+            1_767_225_600,
+            1_767_225_600,
+            1_767_225_601,
+            7,
+        ] {
+            assert_eq!(number(n).to_str().unwrap(), n.to_string());
+        }
+    }
 
     #[test]
     fn wrong_prefix_detection() {

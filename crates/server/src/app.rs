@@ -324,9 +324,10 @@ impl Edge {
 }
 
 /// A header value for `n` without an allocation per response: values up to 255
-/// (limits, remaining quota, `Retry-After`) come from a table made once, and the
-/// last large value each thread wrote (the reset time, which changes once a
-/// second) is kept and shared.
+/// (limits, remaining quota, `Retry-After`) come from a table of static texts
+/// made once (cloning one copies a pointer, with no shared counter for the cores
+/// to contend on), and the last large value each thread wrote (the reset time,
+/// which changes once a second) is kept per thread.
 fn number(n: u64) -> HeaderValue {
     use std::cell::RefCell;
     use std::sync::OnceLock;
@@ -335,7 +336,12 @@ fn number(n: u64) -> HeaderValue {
         static LAST: RefCell<Option<(u64, HeaderValue)>> = const { RefCell::new(None) };
     }
     if n <= 255 {
-        let small = SMALL.get_or_init(|| (0..=255u64).map(HeaderValue::from).collect());
+        let small = SMALL.get_or_init(|| {
+            // 256 short strings, leaked once for the life of the process.
+            (0..=255u64)
+                .map(|i| HeaderValue::from_static(Box::leak(i.to_string().into_boxed_str())))
+                .collect()
+        });
         return small[n as usize].clone();
     }
     LAST.with_borrow_mut(|last| match last {

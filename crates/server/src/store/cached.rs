@@ -18,6 +18,11 @@
 //!   clients makes one query per second for it instead of one per token;
 //! - projects are never changed or deleted.
 //!
+//! When the mark cannot be read, authentication fails closed (the request gets
+//! 8000: a revocation may have been missed). The failure is remembered for a TTL,
+//! so during an outage requests fail at once instead of each trying the database
+//! in turn behind the others, and the first lookup after it reads the mark again.
+//!
 //! Unknown tokens are cached too, so random tokens cannot reach the database
 //! more than once each. Entries older than [`CachedStore::MAX_AGE`] are read again
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
@@ -29,6 +34,16 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// What the last reads of the revocation mark gave.
+#[derive(Default)]
+struct MarkState {
+    /// The last mark read.
+    last: Option<RevocationMark>,
+    /// Until when (milliseconds after `born`) a failed read is answered again
+    /// without trying, and its cause.
+    failed: Option<(u64, String)>,
+}
 
 /// Cached lookups by key, each with the time it was read.
 type Entries<K, V> = Mutex<HashMap<K, (Instant, V)>>;
@@ -62,9 +77,10 @@ pub struct CachedStore {
     /// Until when (milliseconds after `born`) the last revocation mark read is
     /// recent enough to serve cached tokens without reading it again.
     mark_fresh_until: AtomicU64,
-    /// The last mark read; held while reading a new one, so one lookup reads it
-    /// and the others wait for its answer instead of all querying.
-    mark: tokio::sync::Mutex<Option<RevocationMark>>,
+    /// The last mark read (and the last failure to read it); held while reading
+    /// a new one, so one lookup reads it and the others wait for its answer
+    /// instead of all querying.
+    mark: tokio::sync::Mutex<MarkState>,
     /// Bumped whenever tokens are dropped for a revocation: a lookup that read
     /// the database before the bump does not put its (maybe stale) answer back.
     generation: AtomicU64,
@@ -88,7 +104,7 @@ impl CachedStore {
             projects: Mutex::new(HashMap::new()),
             born: Instant::now(),
             mark_fresh_until: AtomicU64::new(0),
-            mark: tokio::sync::Mutex::new(None),
+            mark: tokio::sync::Mutex::new(MarkState::default()),
             generation: AtomicU64::new(0),
         }
     }
@@ -110,18 +126,34 @@ impl CachedStore {
         if self.ms_since_born(now) < self.mark_fresh_until.load(Ordering::Acquire) {
             return Ok(());
         }
-        let mut last = self.mark.lock().await;
+        let mut state = self.mark.lock().await;
         // Another lookup may have read it while this one waited.
         let read_at = self.ms_since_born(Instant::now());
         if read_at < self.mark_fresh_until.load(Ordering::Acquire) {
             return Ok(());
         }
-        let mark = self.inner.revocation_mark().await?;
-        if *last != Some(mark) {
-            if last.is_some() {
+        // The last read failed less than a TTL ago: fail at once (closed: a
+        // revocation may have been missed) instead of every waiting request
+        // trying the database in turn, each up to its timeout.
+        if let Some((until, cause)) = &state.failed
+            && read_at < *until
+        {
+            return Err(StoreError(sqlx::Error::Protocol(cause.clone())));
+        }
+        let mark = match self.inner.revocation_mark().await {
+            Ok(mark) => mark,
+            Err(e) => {
+                let cause = format!("reading the revocation mark: {}", e.0);
+                state.failed = Some((read_at + Self::TTL.as_millis() as u64, cause));
+                return Err(e);
+            }
+        };
+        state.failed = None;
+        if state.last != Some(mark) {
+            if state.last.is_some() {
                 self.drop_tokens(|_, _| false);
             }
-            *last = Some(mark);
+            state.last = Some(mark);
         }
         self.mark_fresh_until
             .store(read_at + Self::TTL.as_millis() as u64, Ordering::Release);

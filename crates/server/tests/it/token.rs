@@ -197,13 +197,10 @@ async fn missing_malformed_expired_and_revoked_tokens_get_8002() {
     srv.stop().await;
 }
 
-/// The server caches token lookups for `CachedStore::TTL` (bench/README.md): a
-/// revocation made by another process on the same database (`idv admin client
-/// revoke`) reaches a running server within that time, never later.
-#[tokio::test]
-async fn a_revocation_by_another_process_takes_effect_within_the_cache_ttl() {
-    let db = Db::sqlite();
-    let srv = TestServer::on(&db, Region::Us, Tier::Sandbox).await;
+/// A server on `db` with a Pre-Fill client whose token has just started a flow:
+/// the server, the client id, the token and the start body.
+async fn server_with_a_working_token(db: &Db) -> (TestServer, String, String, serde_json::Value) {
+    let srv = TestServer::on(db, Region::Us, Tier::Sandbox).await;
     let (id, secret) = srv.client("prefill", None).await;
     let token = srv.token(&id, &secret).await;
     let start = json!({"flowType": "mobile", "phoneNumber": TOD});
@@ -211,6 +208,17 @@ async fn a_revocation_by_another_process_takes_effect_within_the_cache_ttl() {
         srv.post("/v3/start", &token, start.clone()).await.status,
         200
     );
+    (srv, id, token, start)
+}
+
+/// The server caches token lookups and reads the revocation mark once per
+/// `CachedStore::TTL` (bench/README.md): a revocation made by another process on
+/// the same database (`idv admin client revoke`) reaches a running server within
+/// that time, never later.
+#[tokio::test]
+async fn a_revocation_by_another_process_takes_effect_within_the_cache_ttl() {
+    let db = Db::sqlite();
+    let (srv, id, token, start) = server_with_a_working_token(&db).await;
     // Another process: its own connection to the same file, no shared cache.
     let other = db.open().await;
     idv_server::provision::revoke_client(other.as_ref(), &id, 0)
@@ -220,6 +228,39 @@ async fn a_revocation_by_another_process_takes_effect_within_the_cache_ttl() {
         .await;
     let r = srv.post("/v3/start", &token, start).await;
     assert_eq!((r.status, r.body["code"].as_i64()), (401, Some(8002)));
+    other.close().await;
+    srv.stop().await;
+}
+
+/// While the revocation mark cannot be read, requests with a cached token fail
+/// closed (8000: a revocation made meanwhile could be missed), and they recover
+/// by themselves within `CachedStore::TTL` of the mark becoming readable again.
+#[tokio::test]
+async fn an_unreadable_revocation_mark_fails_closed_and_recovers() {
+    let db = Db::sqlite();
+    let Db::Sqlite(dir) = &db else {
+        unreachable!("Db::sqlite is SQLite")
+    };
+    let (srv, _, token, start) = server_with_a_working_token(&db).await;
+    // Another connection hides the clients table, so the mark cannot be read.
+    let url = format!("sqlite://{}/idv.db", dir.path().display());
+    let other = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("ALTER TABLE clients RENAME TO clients_hidden")
+        .execute(&other)
+        .await
+        .unwrap();
+    let ttl = idv_server::store::CachedStore::TTL;
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(50)).await;
+    for _ in 0..3 {
+        let r = srv.post("/v3/start", &token, start.clone()).await;
+        assert_eq!((r.status, r.body["code"].as_i64()), (500, Some(8000)));
+    }
+    sqlx::query("ALTER TABLE clients_hidden RENAME TO clients")
+        .execute(&other)
+        .await
+        .unwrap();
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(50)).await;
+    assert_eq!(srv.post("/v3/start", &token, start).await.status, 200);
     other.close().await;
     srv.stop().await;
 }

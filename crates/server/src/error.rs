@@ -55,14 +55,30 @@ impl From<serde_json::Error> for Failure {
 /// and its bytes reused: the error paths that carry load (8002, 8018, 8000) then
 /// cost no JSON work.
 pub fn render(e: &PossessionError) -> Response {
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if e.meta().params.is_empty() {
-        static BODIES: OnceLock<Vec<OnceLock<Bytes>>> = OnceLock::new();
+        static BODIES: OnceLock<Vec<Rendered>> = OnceLock::new();
         let bodies = BODIES.get_or_init(|| ErrorId::ALL.iter().map(|_| OnceLock::new()).collect());
-        let bytes = bodies[e.id() as usize].get_or_init(|| Bytes::from(e.body().to_string()));
-        return json_bytes(status, bytes.clone());
+        return render_once(&bodies[e.id() as usize], || e.clone());
     }
-    json_response(status, &e.body())
+    json_response(status_of(e), &e.body())
+}
+
+/// A catalogued error's status and body, rendered once.
+pub type Rendered = OnceLock<(StatusCode, Bytes)>;
+
+/// Renders the error `make` gives into `cell` the first time and sends the same
+/// status and bytes after: for a catalogued error whose body never changes (an
+/// entry without parameters, or one whose parameters are constant).
+pub fn render_once(cell: &Rendered, make: impl FnOnce() -> PossessionError) -> Response {
+    let (status, bytes) = cell.get_or_init(|| {
+        let e = make();
+        (status_of(&e), Bytes::from(e.body().to_string()))
+    });
+    json_bytes(*status, bytes.clone())
+}
+
+fn status_of(e: &PossessionError) -> StatusCode {
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// A JSON response; the body is sent as given (callers apply omit-empty).

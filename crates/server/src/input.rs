@@ -1,41 +1,39 @@
 //! Reading request bodies at the edge: JSON for the v3 operations, a form for
 //! POST /token. Every problem becomes 8001 with a message that names the
 //! parameter and the reason in our own words, never a parser's internal text.
+//! A declared length over 4 KB never reaches the extractors: the edge
+//! (`app::App`) answers it first; they cap what they read at 4 KB.
 
-use crate::error::{Failure, json_bytes};
-use axum::body::{Body, Bytes};
+use crate::error::{Failure, Rendered, render_once};
+use axum::body::Body;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
-use idv_core::CatalogError;
+use idv_core::PossessionError;
 use idv_core::limits::POSSESSION_MAX_BODY_BYTES;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
 /// The 8001 of a body over the catalogue's 4 KB limit.
-fn over_limit() -> Failure {
-    Failure::malformed(format!(
-        "body: must be at most {POSSESSION_MAX_BODY_BYTES} bytes"
-    ))
+fn over_limit_error() -> PossessionError {
+    PossessionError::MalformedRequest {
+        reasons: format!("body: must be at most {POSSESSION_MAX_BODY_BYTES} bytes"),
+    }
 }
 
 /// The response to a request whose declared `Content-Length` is over the 4 KB
-/// limit, answered at the edge before routing. Its body never changes, so it is
-/// rendered once.
+/// limit, answered at the edge (`app::App`) before routing. Its body never
+/// changes, so it is rendered once.
 pub fn over_limit_response() -> Response {
-    static BODY: OnceLock<Bytes> = OnceLock::new();
-    let body = BODY.get_or_init(|| match over_limit() {
-        Failure::Api(e) => Bytes::from(e.body().to_string()),
-        Failure::Internal(_) => Bytes::new(),
-    });
-    json_bytes(StatusCode::BAD_REQUEST, body.clone())
+    static RENDERED: Rendered = OnceLock::new();
+    render_once(&RENDERED, over_limit_error)
 }
 
 /// Reads a body of at most 4 KB (the catalogue's limit), or 8001.
 pub async fn read_limited(body: Body) -> Result<axum::body::Bytes, Failure> {
     axum::body::to_bytes(body, POSSESSION_MAX_BODY_BYTES as usize)
         .await
-        .map_err(|_| over_limit())
+        .map_err(|_| over_limit_error().into())
 }
 
 /// Whether the declared Content-Length is over the limit (a body sent without
@@ -46,11 +44,6 @@ pub fn declared_too_long(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .is_some_and(|len| len > POSSESSION_MAX_BODY_BYTES)
-}
-
-/// 8001 at once when the declared Content-Length is over the limit.
-fn too_long(headers: &HeaderMap) -> Option<Failure> {
-    declared_too_long(headers).then(over_limit)
 }
 
 fn content_type_is(headers: &HeaderMap, want: &str) -> bool {
@@ -75,9 +68,6 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Failure;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Failure> {
-        if let Some(f) = too_long(req.headers()) {
-            return Err(f);
-        }
         if !content_type_is(req.headers(), "application/json") {
             return Err(Failure::malformed("Content-Type: must be application/json"));
         }
@@ -120,9 +110,6 @@ impl<S: Send + Sync> FromRequest<S> for FormBody {
     type Rejection = Failure;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Failure> {
-        if let Some(f) = too_long(req.headers()) {
-            return Err(f);
-        }
         if !content_type_is(req.headers(), "application/x-www-form-urlencoded") {
             return Err(Failure::malformed(
                 "Content-Type: must be application/x-www-form-urlencoded",

@@ -5,6 +5,7 @@ use crate::deadline::Deadlines;
 use crate::error::{Error, ResponseInfo, Timeout, TransportError, decode, undecodable};
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::{RetryBudget, RetryPolicy};
+use bytes::Bytes;
 use idv_core::limits::headers;
 use idv_core::ratelimit::RateLimit;
 use idv_core::{Retry, Surface};
@@ -343,7 +344,8 @@ pub(crate) enum Auth {
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     None,
-    Json(String),
+    /// Serialized once; each attempt sends the same shared bytes.
+    Json(Bytes),
     Form(Vec<(&'static str, String)>),
 }
 
@@ -450,7 +452,6 @@ impl Inner {
         let repeatable = call.repeatable || key.is_some();
         let policy = &self.retry;
         let (mut backoffs, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
-        let mut after_429 = false;
         loop {
             let token = match call.auth {
                 Auth::PossessionToken => Some(self.token().await?),
@@ -485,11 +486,11 @@ impl Inner {
                     continue;
                 }
             }
-            let wait = match err.retry_class() {
+            let retry_class = err.retry_class();
+            let wait = match retry_class {
                 Retry::Never | Retry::AfterFix => return Err(err),
                 Retry::AfterRetryAfter => {
                     rate_limited += 1;
-                    after_429 = true;
                     if rate_limited >= policy.max_rate_limited_attempts {
                         return Err(err);
                     }
@@ -521,7 +522,7 @@ impl Inner {
             };
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(wait).await;
-            if std::mem::take(&mut after_429) {
+            if retry_class == Retry::AfterRetryAfter {
                 self.retry_pacer.wait().await;
             }
         }
@@ -533,7 +534,7 @@ impl Inner {
         call: &Call,
         token: Option<&str>,
         key: Option<&str>,
-    ) -> Result<(ResponseInfo, Vec<u8>), Error> {
+    ) -> Result<(ResponseInfo, Bytes), Error> {
         let url = format!("{}{}", self.base, call.path);
         let mut req = match call.method {
             Method::Get => self.http.get(url),
@@ -571,7 +572,7 @@ impl Inner {
                 self.retry_pacer.observe_limit(rl.limit);
             }
             let body = resp.bytes().await.map_err(|e| self.transport(e))?;
-            Ok((info, body.to_vec()))
+            Ok((info, body))
         };
         match self.deadlines.run(exchange).await {
             Some(result) => result,

@@ -10,7 +10,7 @@
 //! and a message.
 
 use idv_core::ratelimit::{RateLimit, parse_retry_after};
-use idv_core::wire::ParseError;
+use idv_core::wire::{ParamValue, ParseError};
 use idv_core::{ApiError, CatalogError, ErrorId, Params, Retry, Surface, WireCode};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -334,7 +334,7 @@ impl ApiFailure {
     }
     /// `next`: the calls allowed now (possession, 8003).
     pub fn next(&self) -> Option<BTreeMap<String, String>> {
-        string_map(self.data("next")?)
+        BTreeMap::from_param(self.data("next")?)
     }
     /// `additionalInputs` (signup).
     pub fn additional_inputs(&self) -> Option<&Value> {
@@ -370,13 +370,6 @@ impl ApiFailure {
             })
             .unwrap_or_default()
     }
-}
-
-fn string_map(v: &Value) -> Option<BTreeMap<String, String>> {
-    v.as_object()?
-        .iter()
-        .map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-        .collect()
 }
 
 impl fmt::Display for ApiFailure {
@@ -482,15 +475,14 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
         Err(e) => return undecodable(info, body, format!("not JSON: {e}")),
     };
     let surface = idv_core::wire::effective_surface(surface, &value);
-    let message = value
-        .get("message")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    // `parse` refuses a body without a message, so the two arms that keep the
+    // body have one.
+    let message = |v: &Value| v["message"].as_str().unwrap_or_default().to_string();
     match idv_core::wire::parse(surface, info.status, &value) {
         Ok(error) => Error::Api(Box::new(ApiFailure {
             error,
             surface,
-            message: message.unwrap_or_default(),
+            message: message(&value),
             body: value,
             info,
         })),
@@ -503,7 +495,7 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
             Error::Unknown(Box::new(UnknownFailure {
                 surface,
                 code,
-                message: message.unwrap_or_default(),
+                message: message(&value),
                 body: value,
                 info,
                 cause,

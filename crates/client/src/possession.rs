@@ -597,7 +597,7 @@ fn post<B: Serialize>(path: &str, body: &B) -> Result<Call, Error> {
         surface: Surface::Possession,
         method: Method::Post,
         path: path.to_string(),
-        body: Body::Json(json),
+        body: Body::Json(json.into()),
         auth: Auth::PossessionToken,
         repeatable: false,
     })

@@ -206,13 +206,8 @@ impl fmt::Display for Error {
             Error::Api(a) => a.fmt(f),
             Error::Unknown(u) => u.fmt(f),
             Error::Transport(t) => write!(f, "transport: {}", t.message),
-            Error::Timeout(t) => write!(f, "timeout: no response within {:?}", t.after),
-            Error::Undecodable(u) => write!(
-                f,
-                "HTTP {}: undecodable body: {}",
-                u.info.status,
-                u.body_prefix_lossy()
-            ),
+            Error::Timeout(_) => write!(f, "timeout: {}", self.message()),
+            Error::Undecodable(u) => write!(f, "HTTP {}: {}", u.info.status, self.message()),
             Error::Config(m) => write!(f, "config: {m}"),
         }
     }

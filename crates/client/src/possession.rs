@@ -590,7 +590,7 @@ pub struct SandboxInstantLinkResponse {
     pub redirect_url: Option<String>,
 }
 
-fn post<B: Serialize>(path: &str, body: &B) -> Result<Call, Error> {
+fn post<B: Serialize>(path: &str, body: &B, auth: Auth) -> Result<Call, Error> {
     let json = idv_core::json::to_string(body)
         .map_err(|e| Error::Config(format!("cannot serialize the request: {e}")))?;
     Ok(Call {
@@ -598,7 +598,7 @@ fn post<B: Serialize>(path: &str, body: &B) -> Result<Call, Error> {
         method: Method::Post,
         path: path.to_string(),
         body: Body::Json(json.into()),
-        auth: Auth::PossessionToken,
+        auth,
         repeatable: false,
     })
 }
@@ -610,27 +610,32 @@ impl Client {
 
     /// `POST /v3/start`: starts a Pre-Fill or Prove Identity flow.
     pub async fn start(&self, req: &StartRequest) -> Result<StartResponse, Error> {
-        self.possession(post("/v3/start", req)).await
+        self.possession(post("/v3/start", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/validate`: checks possession of the phone.
     pub async fn validate(&self, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
-        self.possession(post("/v3/validate", req)).await
+        self.possession(post("/v3/validate", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/challenge`: looks up the identity from dob/ssn (Pre-Fill).
     pub async fn challenge(&self, req: &ChallengeRequest) -> Result<ChallengeResponse, Error> {
-        self.possession(post("/v3/challenge", req)).await
+        self.possession(post("/v3/challenge", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/complete`: verifies the identity the user confirmed.
     pub async fn complete(&self, req: &CompleteRequest) -> Result<CompleteResponse, Error> {
-        self.possession(post("/v3/complete", req)).await
+        self.possession(post("/v3/complete", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/unify`: starts a Unified Authentication session.
     pub async fn unify(&self, req: &UnifyRequest) -> Result<UnifyResponse, Error> {
-        self.possession(post("/v3/unify", req)).await
+        self.possession(post("/v3/unify", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/unify-status`: reads the session's result. The first successful
@@ -640,12 +645,14 @@ impl Client {
         &self,
         req: &UnifyStatusRequest,
     ) -> Result<UnifyStatusResponse, Error> {
-        self.possession(post("/v3/unify-status", req)).await
+        self.possession(post("/v3/unify-status", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/unify-bind`: binds a Prove Key after the customer's own possession check.
     pub async fn unify_bind(&self, req: &UnifyBindRequest) -> Result<UnifyStatusResponse, Error> {
-        self.possession(post("/v3/unify-bind", req)).await
+        self.possession(post("/v3/unify-bind", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /v3/device/revoke`: revokes a Prove Key.
@@ -653,17 +660,14 @@ impl Client {
         &self,
         req: &RevokeDeviceRequest,
     ) -> Result<RevokeDeviceResponse, Error> {
-        self.possession(post("/v3/device/revoke", req)).await
+        self.possession(post("/v3/device/revoke", req, Auth::PossessionToken))
+            .await
     }
 
     /// `POST /sandbox/otp` (sandbox tier only): enters the SMS code for the flow of
     /// `auth_token`, as the client-side SDK would.
     pub async fn sandbox_otp(&self, req: &SandboxOtpRequest) -> Result<SandboxOtpResponse, Error> {
-        let call = post("/sandbox/otp", req).map(|mut c| {
-            c.auth = Auth::None;
-            c
-        });
-        self.possession(call).await
+        self.possession(post("/sandbox/otp", req, Auth::None)).await
     }
 
     /// `POST /sandbox/instant-link` (sandbox tier only): clicks the Instant Link of
@@ -673,11 +677,8 @@ impl Client {
         auth_token: &str,
     ) -> Result<SandboxInstantLinkResponse, Error> {
         let body = serde_json::json!({ "authToken": auth_token });
-        let call = post("/sandbox/instant-link", &body).map(|mut c| {
-            c.auth = Auth::None;
-            c
-        });
-        self.possession(call).await
+        self.possession(post("/sandbox/instant-link", &body, Auth::None))
+            .await
     }
 
     /// `GET /v3/identity/{id}`: reads an identity.
@@ -696,12 +697,13 @@ impl Client {
 
 /// Percent-encodes a path segment (everything but unreserved characters).
 fn encode_segment(s: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -67,13 +67,7 @@ async fn provoke(srv: &TestServer, e: &PossessionError) -> Resp {
         PossessionError::DeviceRevoked => {
             let unify = srv.token_for("unify").await;
             let u = srv.post("/v3/unify", &unify, json!({"possessionType": "mobile", "clientRequestId": "r", "phoneNumber": "2001004016"})).await;
-            let s = srv
-                .post(
-                    "/v3/unify-status",
-                    &unify,
-                    json!({"correlationId": u.str("correlationId")}),
-                )
-                .await;
+            let s = srv.unify_status(&unify, &u.str("correlationId")).await;
             let device = s.str("deviceId");
             srv.post(
                 "/v3/device/revoke",

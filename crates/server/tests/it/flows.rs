@@ -61,14 +61,7 @@ async fn prefill_flow_runs_with_curl_alone_and_enrols_an_identity() {
 async fn prove_identity_flow_skips_the_challenge() {
     let srv = TestServer::start().await;
     let token = srv.token_for("identity").await;
-    let cid = srv
-        .post(
-            "/v3/start",
-            &token,
-            json!({"flowType": "mobile", "phoneNumber": TOD}),
-        )
-        .await
-        .str("correlationId");
+    let cid = srv.start_mobile(&token).await;
     let v = srv
         .post("/v3/validate", &token, json!({"correlationId": cid}))
         .await;
@@ -98,14 +91,7 @@ async fn prove_identity_flow_skips_the_challenge() {
 async fn replays_get_8003_while_open_and_8008_once_done() {
     let srv = TestServer::start().await;
     let token = srv.token_for("prefill").await;
-    let cid = srv
-        .post(
-            "/v3/start",
-            &token,
-            json!({"flowType": "mobile", "phoneNumber": TOD}),
-        )
-        .await
-        .str("correlationId");
+    let cid = srv.start_mobile(&token).await;
     let early = srv.post("/v3/complete", &token, json!({"correlationId": cid, "individual": {"firstName": "Tod", "lastName": "Weedall"}})).await;
     assert_eq!(
         early.body,
@@ -159,14 +145,7 @@ async fn correlation_ids_expire_and_belong_to_one_project() {
     let srv = TestServer::start().await;
     let token = srv.token_for("prefill").await;
     let other = srv.token_for("prefill").await;
-    let cid = srv
-        .post(
-            "/v3/start",
-            &token,
-            json!({"flowType": "mobile", "phoneNumber": TOD}),
-        )
-        .await
-        .str("correlationId");
+    let cid = srv.start_mobile(&token).await;
     assert_eq!(
         srv.post("/v3/validate", &other, json!({"correlationId": cid}))
             .await

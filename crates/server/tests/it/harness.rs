@@ -6,7 +6,7 @@ use idv_server::app::{AppState, build_router};
 use idv_server::config::{Region, Tier};
 use idv_server::provision::{ClientOptions, create_client};
 use idv_server::store::{DynStore, PgStore, SqliteStore};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -266,6 +266,25 @@ impl TestServer {
         .await
     }
 
+    /// Starts a mobile flow for the Pre-Fill user (200 expected); its correlation id.
+    pub async fn start_mobile(&self, token: &str) -> String {
+        let r = self
+            .post(
+                "/v3/start",
+                token,
+                json!({"flowType": "mobile", "phoneNumber": TOD}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.str("correlationId")
+    }
+
+    /// `POST /v3/unify-status` for the flow `cid`.
+    pub async fn unify_status(&self, token: &str, cid: &str) -> Resp {
+        self.post("/v3/unify-status", token, json!({"correlationId": cid}))
+            .await
+    }
+
     /// POST JSON with a bearer token.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
         self.send(
@@ -293,15 +312,7 @@ pub const TOD: &str = "2001001695";
 
 /// Runs a whole Pre-Fill flow with Tod; returns the identity id.
 pub async fn prefill_flow(srv: &TestServer, token: &str) -> String {
-    let r = srv
-        .post(
-            "/v3/start",
-            token,
-            serde_json::json!({"flowType": "mobile", "phoneNumber": TOD}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let cid = r.str("correlationId");
+    let cid = srv.start_mobile(token).await;
     let r = srv
         .post(
             "/v3/validate",

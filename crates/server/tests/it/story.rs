@@ -258,14 +258,7 @@ async fn flows_keys_and_tokens_survive_a_restart_on_every_backend() {
         let token = srv.token_for("prefill").await;
         let unify = srv.token_for("unify").await;
         let id_before = prefill_flow(&srv, &token).await;
-        let cid = srv
-            .post(
-                "/v3/start",
-                &token,
-                json!({"flowType": "mobile", "phoneNumber": TOD}),
-            )
-            .await
-            .str("correlationId");
+        let cid = srv.start_mobile(&token).await;
         assert_eq!(
             srv.post("/v3/validate", &token, json!({"correlationId": cid}))
                 .await
@@ -274,11 +267,7 @@ async fn flows_keys_and_tokens_survive_a_restart_on_every_backend() {
         );
         let u = srv.post("/v3/unify", &unify, json!({"possessionType": "mobile", "clientRequestId": "r", "phoneNumber": "2001004016"})).await;
         let device = srv
-            .post(
-                "/v3/unify-status",
-                &unify,
-                json!({"correlationId": u.str("correlationId")}),
-            )
+            .unify_status(&unify, &u.str("correlationId"))
             .await
             .str("deviceId");
         srv.stop().await;

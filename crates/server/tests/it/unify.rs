@@ -18,9 +18,7 @@ async fn desktop_unify_completes_through_the_instant_link() {
     assert_eq!(r.body["success"], "pending", "{}", r.body);
     let cid = r.str("correlationId");
     let auth = r.str("authToken");
-    let s = srv
-        .post("/v3/unify-status", &token, json!({"correlationId": cid}))
-        .await;
+    let s = srv.unify_status(&token, &cid).await;
     assert_eq!(
         s.body,
         json!({"success": "pending", "clientRequestId": "r1"})
@@ -47,15 +45,11 @@ async fn desktop_unify_completes_through_the_instant_link() {
         click.body,
         json!({"success": true, "redirectUrl": "https://example.com/back"})
     );
-    let s = srv
-        .post("/v3/unify-status", &token, json!({"correlationId": cid}))
-        .await;
+    let s = srv.unify_status(&token, &cid).await;
     assert_eq!(s.body["success"], "true");
     assert!(s.body["proveId"].is_string());
     assert!(s.body.get("deviceId").is_none(), "no Prove Key on desktop");
-    let again = srv
-        .post("/v3/unify-status", &token, json!({"correlationId": cid}))
-        .await;
+    let again = srv.unify_status(&token, &cid).await;
     assert_eq!(again.body["code"], 8008);
     let identity = srv
         .get(&format!("/v3/identity/{}", s.str("proveId")), &token)
@@ -83,13 +77,7 @@ async fn mobile_unify_otp_binds_a_key_and_a_revoked_key_gets_8019() {
         wrong.body,
         json!({"success": false, "remainingAttempts": 0})
     );
-    let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": r.str("correlationId")}),
-        )
-        .await;
+    let s = srv.unify_status(&token, &r.str("correlationId")).await;
     assert_eq!(s.body["success"], "false");
     // With it, three re-entries are allowed.
     let r = srv.post("/v3/unify", &token, start(true)).await;
@@ -103,25 +91,13 @@ async fn mobile_unify_otp_binds_a_key_and_a_revoked_key_gets_8019() {
         otp(r.str("authToken"), "1234").await.body,
         json!({"success": true})
     );
-    let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": r.str("correlationId")}),
-        )
-        .await;
+    let s = srv.unify_status(&token, &r.str("correlationId")).await;
     assert_eq!(s.body["success"], "true");
     let device = s.str("deviceId");
     let prove_id = s.str("proveId");
     // The bound key is the possession check of the next Unify.
     let r = srv.post("/v3/unify", &token, json!({"possessionType": "mobile", "clientRequestId": "r2", "phoneNumber": LORANT, "deviceId": device})).await;
-    let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": r.str("correlationId")}),
-        )
-        .await;
+    let s = srv.unify_status(&token, &r.str("correlationId")).await;
     assert_eq!(
         (s.str("success"), s.str("proveId"), s.str("deviceId")),
         ("true".into(), prove_id, device.clone())
@@ -137,11 +113,7 @@ async fn mobile_unify_otp_binds_a_key_and_a_revoked_key_gets_8019() {
         .await;
     assert_eq!(rv.body, json!({"success": true}));
     let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": pending.str("correlationId")}),
-        )
+        .unify_status(&token, &pending.str("correlationId"))
         .await;
     assert_eq!(
         (s.status, s.body.clone()),
@@ -174,13 +146,7 @@ async fn mobile_auth_short_term_and_customer_supplied_possession() {
             json!({"possessionType": "mobile", "clientRequestId": "a", "phoneNumber": INGE}),
         )
         .await;
-    let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": r.str("correlationId")}),
-        )
-        .await;
+    let s = srv.unify_status(&token, &r.str("correlationId")).await;
     assert_eq!(s.body["success"], "true");
     assert!(
         s.body["deviceId"].is_string(),
@@ -193,13 +159,7 @@ async fn mobile_auth_short_term_and_customer_supplied_possession() {
             json!({"possessionType": "mobile", "clientRequestId": "b", "phoneNumber": BARBARAANNE}),
         )
         .await;
-    let s = srv
-        .post(
-            "/v3/unify-status",
-            &token,
-            json!({"correlationId": r.str("correlationId")}),
-        )
-        .await;
+    let s = srv.unify_status(&token, &r.str("correlationId")).await;
     assert_eq!(s.body["success"], "true");
     assert!(
         s.body.get("deviceId").is_none(),
@@ -213,9 +173,7 @@ async fn mobile_auth_short_term_and_customer_supplied_possession() {
         )
         .await;
     let cid = r.str("correlationId");
-    let s = srv
-        .post("/v3/unify-status", &token, json!({"correlationId": cid}))
-        .await;
+    let s = srv.unify_status(&token, &cid).await;
     assert_eq!(s.body["success"], "possession_required");
     let wrong = srv
         .post(

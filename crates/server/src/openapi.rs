@@ -5,7 +5,7 @@
 //! examples), so the document cannot disagree with what the server sends. A
 //! golden test (`tests/it/openapi.rs`) keeps changes reviewed.
 
-use crate::error::json_response;
+use crate::error::json_bytes;
 use axum::http::StatusCode;
 use axum::response::Response;
 use idv_core::{ErrorId, STATUSES, Surface};
@@ -436,8 +436,11 @@ pub fn document() -> Value {
     })
 }
 
-/// `GET /openapi.json`.
+/// `GET /openapi.json`. The document never changes while the server runs, so
+/// it is built and serialized once.
 pub async fn serve() -> Response {
+    static BODY: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
     // Sent as built: omit-empty would drop `"bearer": []` from the security requirements.
-    json_response(StatusCode::OK, &document())
+    let body = BODY.get_or_init(|| document().to_string().into());
+    json_bytes(StatusCode::OK, body.clone())
 }

@@ -191,13 +191,10 @@ fn new_request_id() -> HeaderValue {
     use std::sync::atomic::{AtomicU64, Ordering};
     static PREFIX: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let prefix = *PREFIX.get_or_init(rand::random::<u64>);
     let n = u128::from(prefix) << 64 | u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
     let mut id = [0u8; 32];
-    for (i, d) in id.iter_mut().enumerate() {
-        *d = DIGITS[((n >> (4 * (31 - i))) & 15) as usize];
-    }
+    secrets::hex_into(&n.to_be_bytes(), &mut id);
     HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 

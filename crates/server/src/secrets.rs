@@ -17,13 +17,20 @@ pub fn random_hex(n: usize) -> String {
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+/// Writes `bytes` as lowercase hex into `out`, two digits a byte (`out` holds
+/// at least twice as many bytes).
+pub fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
     }
-    s
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(bytes, &mut out);
+    // Only ASCII hex digits were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// A SHA-256 digest as 64 lowercase hex digits, held inline: the per-request
@@ -48,12 +55,8 @@ impl std::fmt::Debug for HexDigest {
 
 /// SHA-256 of `secret` as a [`HexDigest`].
 pub fn digest(secret: &str) -> HexDigest {
-    let sum = Sha256::digest(secret.as_bytes());
     let mut out = [0u8; 64];
-    for (i, b) in sum.iter().enumerate() {
-        out[2 * i] = DIGITS[(b >> 4) as usize];
-        out[2 * i + 1] = DIGITS[(b & 15) as usize];
-    }
+    hex_into(&Sha256::digest(secret.as_bytes()), &mut out);
     HexDigest(out)
 }
 

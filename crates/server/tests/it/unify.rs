@@ -248,6 +248,20 @@ async fn otp_and_instant_link_expire_and_status_is_never_replayed_from_a_key() {
             json!({"possessionType": "mobile", "clientRequestId": "b", "phoneNumber": LORANT}),
         )
         .await;
+    // Twins started at the same moment, used just before the lifetimes end.
+    let link_in_time = srv
+        .post("/v3/unify", &token, json!({"possessionType": "desktop", "clientRequestId": "c", "phoneNumber": LORANT, "finalTargetUrl": "https://example.com"}))
+        .await;
+    let otp_in_time = srv
+        .post(
+            "/v3/unify",
+            &token,
+            json!({"possessionType": "mobile", "clientRequestId": "d", "phoneNumber": LORANT}),
+        )
+        .await;
+    let sandbox = |path: &'static str, body: serde_json::Value| {
+        srv.send(srv.http.post(format!("{}{path}", srv.base)).json(&body))
+    };
     // A status poll with an Idempotency-Key is still a live read.
     let poll = |cid: String| {
         srv.send(
@@ -262,7 +276,18 @@ async fn otp_and_instant_link_expire_and_status_is_never_replayed_from_a_key() {
         poll(otp.str("correlationId")).await.body["success"],
         "pending"
     );
-    srv.state.clock.advance(121);
+    srv.state.clock.advance(119);
+    let in_time = sandbox(
+        "/sandbox/otp",
+        json!({"authToken": otp_in_time.str("authToken"), "otp": "1234"}),
+    )
+    .await;
+    assert_eq!(
+        in_time.body,
+        json!({"success": true}),
+        "at 119 s the OTP works"
+    );
+    srv.state.clock.advance(2);
     let late = srv
         .send(
             srv.http
@@ -279,7 +304,18 @@ async fn otp_and_instant_link_expire_and_status_is_never_replayed_from_a_key() {
         poll(otp.str("correlationId")).await.body["success"],
         "false"
     );
-    srv.state.clock.advance(60);
+    srv.state.clock.advance(57);
+    let in_time = sandbox(
+        "/sandbox/instant-link",
+        json!({"authToken": link_in_time.str("authToken")}),
+    )
+    .await;
+    assert_eq!(
+        in_time.body["success"], true,
+        "at 178 s the Instant Link works: {}",
+        in_time.body
+    );
+    srv.state.clock.advance(3);
     let late = srv
         .send(
             srv.http

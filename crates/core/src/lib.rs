@@ -14,12 +14,14 @@
 pub mod generated;
 pub mod json;
 pub mod meta;
+pub mod operation;
 pub mod ratelimit;
 pub mod template;
 pub mod wire;
 
 pub use generated::errors::*;
 pub use generated::limits;
+pub use generated::operations;
 pub use generated::outcomes;
 pub use meta::{
     Dialect, EntryMeta, ExampleMeta, ParamMeta, ParamType, Retry, StatusMeta, WireCode,

@@ -4,3 +4,4 @@
 pub mod errors;
 pub mod limits;
 pub mod outcomes;
+pub mod operations;

@@ -1,8 +1,10 @@
 //! idv-catalog: the error catalogue as data.
 //!
-//! It loads `catalog/*.yaml` into a typed [`Catalog`], validates it (every failure
+//! It loads `catalog/*.yaml` (errors, statuses, limits, outcomes, troubleshooting
+//! and the operations of each surface) into a typed [`Catalog`], validates it (every failure
 //! is a [`Diagnostic`] that names `file:line:col`, what is wrong and what to do),
-//! and renders every generated output: the Rust code of `idv-core`, the Markdown
+//! and renders every generated output: the Rust code of `idv-core` (error types,
+//! limits, outcomes, operations tables), the Markdown reference with the endpoint
 //! reference, `catalog.json` and `codes.lock`. It is used by `xtask` only; the
 //! runtime crates read the generated code, never the YAML.
 

@@ -270,7 +270,7 @@ fn ops() -> Vec<Op> {
         Op {
             method: "get",
             path: "/v3/identity/{identityId}",
-            catalog: "GET /v3/identity/{id}",
+            catalog: "GET /v3/identity/{identityId}",
             summary: "Get an identity enrolled by a completed flow",
             auth: true,
             request: None,

@@ -271,3 +271,29 @@ fn a_restart_says_how_to_create_another_client_and_that_command_works() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("client_secret: "), "{}", stdout(&out));
 }
+
+/// `idv serve 2>&1 | head`: once the log pipe is closed the server keeps serving
+/// and still stops cleanly, instead of panicking on its next log line.
+#[test]
+fn serve_outlives_a_closed_log_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let mut child = idv()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+        .env("IDV__LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = served_addr(&mut child);
+    drop(child.stderr.take());
+    for _ in 0..3 {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).unwrap();
+        assert!(resp.starts_with("HTTP/1.1 404"), "{resp}");
+    }
+    stop(&mut child);
+}

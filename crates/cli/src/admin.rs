@@ -69,6 +69,7 @@ pub async fn run(cmd: AdminCommand) -> Result<(), String> {
             json,
         } => {
             let cfg = server.resolve()?;
+            idv_server::config::check_sqlite_location(&cfg.database)?;
             let store = idv_server::store::open(&cfg.database)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -111,6 +112,7 @@ pub async fn run(cmd: AdminCommand) -> Result<(), String> {
             json,
         } => {
             let cfg = server.resolve()?;
+            idv_server::config::check_sqlite_location(&cfg.database)?;
             let store = idv_server::store::open(&cfg.database)
                 .await
                 .map_err(|e| e.to_string())?;

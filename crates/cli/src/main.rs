@@ -2,8 +2,9 @@
 //!
 //! - `idv serve` runs the server (see idv-server) with layered configuration.
 //! - `idv admin client create|revoke` manages OAuth clients in a database.
-//! - `idv explain <code|id|status>` prints what the catalogue says about an error,
-//!   from the table generated into idv-core (no YAML is read at run time).
+//! - `idv explain <code|id|status|message words>` prints what the catalogue says
+//!   about an error, from the table generated into idv-core (no YAML is read at
+//!   run time), and where the reference documents it.
 
 mod admin;
 mod explain;
@@ -23,17 +24,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Explain an error: a wire code (8003, OCE011), an id (step_called_out_of_order) or an HTTP status (418).
+    /// Explain an error: a wire code (8003, OCE011), an id (step_called_out_of_order),
+    /// an HTTP status (418), or its wire message or words of it ("rate limit").
     Explain {
-        /// The code, id or status to explain.
+        /// The code, id, status, message or words to look up.
         #[arg(required_unless_present = "list")]
         query: Option<String>,
         /// List every catalogued error instead.
         #[arg(long)]
         list: bool,
+        /// Where the reference is served, to print each entry's full URL: a server
+        /// (http://127.0.0.1:8080, whose /docs/ serves it) or the pages' root. Also
+        /// IDV_DOCS_URL.
+        #[arg(long, value_name = "URL")]
+        docs_url: Option<String>,
     },
     /// Run the server (defaults: 127.0.0.1:8080, SQLite under ./idv-data/, region us, sandbox tier).
-    Serve(ServerArgs),
+    #[command(after_help = SERVE_ENV_HELP)]
+    Serve(ServeArgs),
     /// Administer a database: OAuth clients.
     Admin {
         #[command(subcommand)]
@@ -41,30 +49,62 @@ enum Command {
     },
 }
 
+/// The environment `idv serve` reads, shown after its options.
+const SERVE_ENV_HELP: &str = "\
+Environment (each option above overrides its variable, which overrides the config file):
+  IDV__CONFIG    the config file, as --config
+  IDV__LISTEN    as --listen
+  IDV__DATABASE  as --database
+  IDV__REGION    as --region
+  IDV__TIER      as --tier
+  IDV__LOG       the log filter (e.g. info, debug, idv_server=debug,sqlx=warn); default info
+  RUST_LOG       the log filter too, used when IDV__LOG is not set (IDV__LOG wins)
+Any other IDV__ variable is an error, so a typo does not pass silently.";
+
+/// `idv serve`'s options: where to listen, and the database options.
+#[derive(Args, Clone, Default)]
+pub struct ServeArgs {
+    /// Address to listen on, HOST:PORT: 127.0.0.1:8080, localhost:8080 (a host
+    /// name is resolved), [::1]:8080, or port 0 for any free port [env: IDV__LISTEN].
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: Option<String>,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
 /// Options shared by `serve` and `admin`: each overrides the config file and the
 /// `IDV__…` environment. No `Debug`: the database URL may hold a password.
 #[derive(Args, Clone, Default)]
 pub struct ServerArgs {
-    /// A TOML config file (keys: listen, database, region, tier, log); also IDV__CONFIG.
-    #[arg(long)]
+    /// A TOML config file (keys: listen, database, region, tier, log) [env: IDV__CONFIG].
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Address to listen on, e.g. 127.0.0.1:8080.
-    #[arg(long)]
-    listen: Option<String>,
-    /// sqlite://PATH or postgres://USER@HOST/DB.
-    #[arg(long)]
+    /// sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    /// (default sqlite://./idv-data/idv.db) [env: IDV__DATABASE].
+    #[arg(long, value_name = "URL")]
     database: Option<String>,
-    /// us or eu.
+    /// us or eu (default us) [env: IDV__REGION].
     #[arg(long)]
     region: Option<String>,
-    /// sandbox or production.
+    /// sandbox or production (default sandbox) [env: IDV__TIER].
     #[arg(long)]
     tier: Option<String>,
+}
+
+impl ServeArgs {
+    /// As [`ServerArgs::resolve`], with `--listen`.
+    pub fn resolve(&self) -> Result<Config, String> {
+        self.server.resolve_with(self.listen.clone())
+    }
 }
 
 impl ServerArgs {
     /// Defaults < config file < `IDV__…` environment < these flags.
     pub fn resolve(&self) -> Result<Config, String> {
+        self.resolve_with(None)
+    }
+
+    fn resolve_with(&self, listen: Option<String>) -> Result<Config, String> {
         let mut layers = Vec::new();
         let file = self
             .config
@@ -75,7 +115,7 @@ impl ServerArgs {
         }
         layers.push(ConfigLayer::from_env(std::env::vars())?);
         layers.push(ConfigLayer {
-            listen: self.listen.clone(),
+            listen,
             database: self.database.clone(),
             region: self.region.clone(),
             tier: self.tier.clone(),
@@ -104,16 +144,23 @@ fn main() -> ExitCode {
             print!("{}", explain::list());
             ExitCode::SUCCESS
         }
-        Command::Explain { query: Some(q), .. } => match explain::explain(&q) {
-            Ok(text) => {
-                print!("{text}");
-                ExitCode::SUCCESS
+        Command::Explain {
+            query: Some(q),
+            docs_url,
+            ..
+        } => {
+            let base = docs_url.or_else(|| std::env::var("IDV_DOCS_URL").ok());
+            match explain::explain(&q, &explain::DocsBase::new(base.as_deref())) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(text) => {
+                    eprint!("{text}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(text) => {
-                eprint!("{text}");
-                ExitCode::FAILURE
-            }
-        },
+        }
         Command::Explain { query: None, .. } => ExitCode::from(2),
         Command::Serve(args) => {
             let cfg = match args.resolve() {

@@ -6,8 +6,8 @@
 //! redacted.
 
 use serde::Deserialize;
-use std::net::SocketAddr;
-use std::path::Path;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 
 /// The instance's region: which phone numbers it serves (seed 000, code 8010).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -153,11 +153,18 @@ impl ConfigLayer {
 
     /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER` and `IDV__LOG`
     /// from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
+    /// `RUST_LOG`, the filter every Rust service reads, is the log filter when
+    /// `IDV__LOG` is not set (so both beat the config file's `log`).
     pub fn from_env(
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<ConfigLayer, String> {
         let mut layer = ConfigLayer::default();
+        let mut rust_log = None;
         for (k, v) in vars {
+            if k == "RUST_LOG" {
+                rust_log = Some(v).filter(|v| !v.trim().is_empty());
+                continue;
+            }
             let Some(key) = k.strip_prefix("IDV__") else {
                 continue;
             };
@@ -176,6 +183,9 @@ impl ConfigLayer {
                 }
             };
             *slot = Some(v);
+        }
+        if layer.log.is_none() {
+            layer.log = rust_log;
         }
         Ok(layer)
     }
@@ -201,9 +211,7 @@ impl Config {
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
-            c.listen = v.parse().map_err(|_| {
-                format!("invalid listen address {v:?}: use HOST:PORT, e.g. 127.0.0.1:8080")
-            })?;
+            c.listen = resolve_listen(v)?;
         }
         if let Some(v) = &l.database {
             if !(v.starts_with("sqlite:")
@@ -213,6 +221,13 @@ impl Config {
                 return Err(format!(
                     "invalid database URL {:?}: use sqlite://PATH or postgres://USER@HOST/DB",
                     redact_url(v)
+                ));
+            }
+            if v.starts_with("sqlite:") && sqlite_path(v).is_none() {
+                return Err(format!(
+                    "the database URL {v:?} names no file: use sqlite://PATH, e.g. \
+                     sqlite://./idv-data/idv.db (relative to the working directory) or \
+                     sqlite:///var/lib/idv/idv.db (absolute)"
                 ));
             }
             c.database = v.clone();
@@ -228,6 +243,93 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// `HOST:PORT` as a socket address: an IP literal as it is, a host name
+/// (`localhost:8080`) resolved, preferring its IPv4 address.
+fn resolve_listen(v: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = v.parse() {
+        return Ok(a);
+    }
+    let hint = "use HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:8080";
+    let addrs: Vec<SocketAddr> = v
+        .to_socket_addrs()
+        .map_err(|e| format!("invalid listen address {v:?} ({e}): {hint}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("listen address {v:?} resolves to no address: {hint}"))
+}
+
+/// The file of an `sqlite:` URL (`None` when it names none); `:memory:` is
+/// returned as is.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty()).then_some(path)
+}
+
+/// For an SQLite database, checks (before sqlx opens it) that its folder exists
+/// or can be created and that this user can write there, since SQLite creates
+/// its journal files beside the database; the error says what to do. Other
+/// databases pass.
+pub fn check_sqlite_location(url: &str) -> Result<(), String> {
+    if !url.starts_with("sqlite:") {
+        return Ok(());
+    }
+    let Some(path) = sqlite_path(url) else {
+        return Ok(());
+    };
+    if path == ":memory:" {
+        return Ok(());
+    }
+    let what_to_do = "choose a writable place with --database sqlite://PATH (or IDV__DATABASE), \
+                      or give this user write permission there";
+    let file = Path::new(path);
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            format!(
+                "cannot create the data directory {} for the database {url}: {e}; {what_to_do}",
+                dir.display()
+            )
+        })?;
+    }
+    let probe = dir.join(format!(".idv-write-check-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) => {
+            return Err(format!(
+                "the data directory {} of the database {url} is not writable ({e}); SQLite \
+                 writes the database and its journal files there: {what_to_do}",
+                dir.display()
+            ));
+        }
+    }
+    if file.exists()
+        && let Err(e) = std::fs::OpenOptions::new().write(true).open(file)
+    {
+        return Err(format!(
+            "the database file {} is not writable ({e}): {what_to_do}",
+            file.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The URL with any password replaced by `***`.
@@ -274,6 +376,35 @@ mod tests {
         assert!(!dbg.contains("hunter2"), "{dbg}");
         assert!(dbg.contains("postgres://u:***@h/db"), "{dbg}");
         assert!(ConfigLayer::from_env([("IDV__LISTN".into(), "x".into())]).is_err());
+        let log = |vars: &[(&str, &str)]| {
+            ConfigLayer::from_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+                .unwrap()
+                .log
+        };
+        assert_eq!(log(&[("RUST_LOG", "debug")]).as_deref(), Some("debug"));
+        assert_eq!(
+            log(&[("RUST_LOG", "debug"), ("IDV__LOG", "warn")]).as_deref(),
+            Some("warn"),
+            "IDV__LOG wins over RUST_LOG"
+        );
+        assert_eq!(log(&[("RUST_LOG", "")]), None);
+        let listen = |v: &str| {
+            Config::resolve(&[ConfigLayer {
+                listen: Some(v.into()),
+                ..Default::default()
+            }])
+        };
+        assert_eq!(
+            listen("localhost:8080").unwrap().listen,
+            "127.0.0.1:8080".parse().unwrap()
+        );
+        assert!(listen("localhost").unwrap_err().contains("use HOST:PORT"));
+        let empty = Config::resolve(&[ConfigLayer {
+            database: Some("sqlite://".into()),
+            ..Default::default()
+        }])
+        .unwrap_err();
+        assert!(empty.contains("names no file"), "{empty}");
         assert!(
             Config::resolve(&[ConfigLayer {
                 database: Some("mysql://x".into()),

@@ -24,13 +24,22 @@ pub mod secrets;
 pub mod serve;
 pub mod store;
 
-/// Sets up logging to stderr with a tracing filter such as `info`.
+/// Sets up logging to stderr with a tracing filter such as `info`: the resolved
+/// `log` setting (`IDV__LOG`, else `RUST_LOG`, else the config file, else `info`).
+/// An invalid filter is reported and `info` used. Log lines that cannot be
+/// written (stderr closed) are dropped.
 pub fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("idv: invalid log filter {filter:?} ({e}); logging at info instead");
+        tracing_subscriber::EnvFilter::new("info")
+    });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // A closed log pipe (`idv serve 2>&1 | head`) must not panic the
+        // server: by default the subscriber reports a failed write with
+        // `eprintln!`, which panics when stderr itself is gone.
+        .log_internal_errors(false)
         .try_init();
 }

@@ -4,7 +4,7 @@
 
 use crate::app::{AppState, router};
 use crate::clock::Clock;
-use crate::config::{Config, Region, Tier};
+use crate::config::{Config, Region, Tier, check_sqlite_location, redact_url};
 use crate::provision::{NewClient, provision_if_empty};
 use crate::ratelimit::Gcra;
 use crate::store::{self, CachedStore, DynStore};
@@ -45,6 +45,17 @@ pub fn banner(c: &NewClient, addr: SocketAddr) -> String {
         s = c.solution,
         id = c.client_id,
         secret = c.client_secret,
+    )
+}
+
+/// The text printed on a start whose database already has a project: the
+/// first start's secret is not shown again, and this is how to get another.
+pub fn already_provisioned(database: &str) -> String {
+    format!(
+        "idv: the database already has a project; its OAuth client secret was shown only on the first start.\n\
+         To create another client (its secret is printed once):\n  \
+         idv admin client create --database {db}\n",
+        db = redact_url(database)
     )
 }
 
@@ -102,6 +113,7 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
 /// Runs `idv serve` with `cfg` until a shutdown signal.
 pub async fn run(cfg: Config) -> Result<(), String> {
     tracing::info!(config = ?cfg, "starting");
+    check_sqlite_location(&cfg.database)?;
     let store = store::open(&cfg.database)
         .await
         .map_err(|e| e.to_string())?;
@@ -119,6 +131,8 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     .await?
     {
         print!("{}", banner(&c, addr));
+    } else {
+        print!("{}", already_provisioned(&cfg.database));
     }
     let state = AppState::new(store.clone(), cfg.region, cfg.tier);
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");

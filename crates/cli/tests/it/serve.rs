@@ -9,7 +9,10 @@ fn idv() -> Command {
     c.env_remove("IDV__LISTEN")
         .env_remove("IDV__DATABASE")
         .env_remove("IDV__REGION")
-        .env_remove("IDV__TIER");
+        .env_remove("IDV__TIER")
+        .env_remove("IDV__CONFIG")
+        .env_remove("IDV__LOG")
+        .env_remove("RUST_LOG");
     c
 }
 

@@ -1,9 +1,11 @@
 //! Renders the Markdown reference (`docs/reference/*.md`).
 //!
-//! Each surface page tells a reader everything its seed page told them: the status
-//! table, the code table with description and resolution, rate limiting with its
-//! headers and an example response, replay, and the error type schema; then one
-//! section per error with causes and a full example.
+//! Each surface page tells a reader everything about the surface's errors: the
+//! status table with that surface's causes of each status, the code table with
+//! description and resolution, rate limiting with its headers and an example
+//! response, replay, and the error type schema; then one section per error with
+//! causes and a full example. The pages speak of the product only: the
+//! catalogue's maintainer fields (`seed`) are not printed.
 
 use crate::Catalog;
 use crate::model::*;
@@ -43,12 +45,12 @@ fn index(cat: &Catalog) -> String {
     for s in &cat.surfaces {
         let _ = writeln!(
             o,
-            "| [{}]({}.md) | `{}` | {} | `{:?}` | {} |",
+            "| [{}]({}.md) | `{}` | {} | `{}` | {} |",
             s.title,
             s.name,
             s.base_path,
             cell(&s.auth),
-            s.dialect,
+            dialect_name(s.dialect),
             cat.errors_of(&s.name).count()
         );
     }
@@ -59,6 +61,25 @@ fn index(cat: &Catalog) -> String {
     }
     o.push_str("\nAlso: [troubleshooting](troubleshooting.md), [outcomes](outcomes.md) (statuses, rejection reasons, risk levels, reason codes, webhook events), [limits and headers](limits.md), and [`catalog.json`](catalog.json) for SDKs in other languages.\n");
     o
+}
+
+/// The retry class as the catalogue spells it (`after_fix`, …), the same in every
+/// document a reader sees.
+fn retry_name(r: &Retry) -> &'static str {
+    match r {
+        Retry::Never => "never",
+        Retry::AfterFix => "after_fix",
+        Retry::AfterRetryAfter => "after_retry_after",
+        Retry::WithBackoff => "with_backoff",
+    }
+}
+
+/// The dialect as the catalogue spells it (`code_message`, …).
+fn dialect_name(d: Dialect) -> String {
+    serde_json::to_value(d)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn code_of(e: &ErrorEntry) -> String {
@@ -77,10 +98,9 @@ fn surface(cat: &Catalog, s: &Surface) -> String {
     let _ = writeln!(o, "- Authentication: {}", s.auth.trim());
     let _ = writeln!(
         o,
-        "- Error body: `{:?}` dialect (see [Error type](#error-type))",
-        s.dialect
+        "- Error body: `{}` dialect (see [Error type](#error-type))\n",
+        dialect_name(s.dialect)
     );
-    let _ = writeln!(o, "- Seed document: `{}`\n", s.seed);
     if let Some(l) = super::endpoints::link_line(cat, &s.name) {
         let _ = writeln!(o, "{l}\n");
     }
@@ -105,18 +125,30 @@ fn surface(cat: &Catalog, s: &Surface) -> String {
         }
     }
     o.push('\n');
+    // A status's causes on this page are those of this surface's errors with that
+    // status (statuses.yaml's causes span every surface; `idv explain <status>`
+    // prints them).
     for code in &s.statuses {
-        if let Some(st) = cat.status(*code)
-            && st.status >= 400
-            && !st.causes.is_empty()
-        {
-            let _ = writeln!(o, "### HTTP {} {}\n", st.status, st.definition);
-            o.push_str("Typical causes:\n\n");
-            for c in &st.causes {
-                let _ = writeln!(o, "- {}", c.trim());
-            }
-            let _ = writeln!(o, "\nResolution: {}\n", st.resolution.trim());
+        let Some(st) = cat.status(*code) else {
+            continue;
+        };
+        let with: Vec<&&ErrorEntry> = errors.iter().filter(|e| e.status == *code).collect();
+        if st.status < 400 || with.is_empty() {
+            continue;
         }
+        let _ = writeln!(o, "### HTTP {} {}\n", st.status, st.definition);
+        o.push_str("Typical causes:\n\n");
+        for e in with {
+            let label = match &e.code {
+                Some(c) => format!("{c} {}", e.title),
+                None => e.title.clone(),
+            };
+            let _ = writeln!(o, "- [{label}](#{}):", e.id);
+            for c in &e.causes {
+                let _ = writeln!(o, "  - {}", cell(c));
+            }
+        }
+        o.push_str("\nWhat to do: each error's resolution, in [Errors](#errors) and the error's own section below.\n\n");
     }
 
     if !errors.is_empty() {
@@ -228,7 +260,7 @@ fn surface(cat: &Catalog, s: &Surface) -> String {
             .unwrap_or("");
         let _ = writeln!(o, "- HTTP status: {} {}", e.status, st);
         let _ = writeln!(o, "- Wire message: `{}`", e.message);
-        let _ = writeln!(o, "- Retry: `{:?}`", e.retry);
+        let _ = writeln!(o, "- Retry: `{}`", retry_name(&e.retry));
         if !e.endpoints.is_empty() {
             let _ = writeln!(
                 o,

@@ -50,11 +50,19 @@ pub fn all(cat: &Catalog) -> Vec<Output> {
     out
 }
 
-/// `docs/reference/catalog.json`: the whole catalogue for SDKs in other languages.
+/// `docs/reference/catalog.json`: the whole catalogue for SDKs in other languages,
+/// without the maintainers' `seed` field of each surface (it names an internal
+/// source document, nothing a reader can use).
 pub fn json(cat: &Catalog) -> String {
+    let mut surfaces = serde_json::to_value(&cat.surfaces).expect("surfaces serialize");
+    if let Some(list) = surfaces.as_array_mut() {
+        for s in list.iter_mut().filter_map(|s| s.as_object_mut()) {
+            s.remove("seed");
+        }
+    }
     let v = serde_json::json!({
         "generated_by": "cargo xtask regen from catalog/; do not edit",
-        "surfaces": cat.surfaces,
+        "surfaces": surfaces,
         "statuses": cat.statuses,
         "errors": cat.errors,
         "outcomes": cat.outcomes,

@@ -1,6 +1,7 @@
 //! Integration tests of the `idv` binary, run as a user would run it.
 
 mod explain;
+mod guide;
 mod newcomer;
 mod readme;
 mod serve;

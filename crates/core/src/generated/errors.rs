@@ -393,7 +393,7 @@ pub static STATUSES: &[StatusMeta] = &[
     StatusMeta {
         status: 429u16,
         definition: "Too Many Requests",
-        description: "The caller has gone over the rate limit (25 requests per second on the possession and verification APIs). Wait for the number of seconds given in the Retry-After header before sending more requests.",
+        description: "The caller has gone over a rate limit (each surface's page gives its limit). Wait for the number of seconds given in the Retry-After header before sending more requests.",
         causes: &[
             "More than 25 requests in one second from the same OAuth client (possession) or workspace (verification).",
             "An abnormally high volume of requests from one client address (firewall).",
@@ -2488,7 +2488,7 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         docs: "docs/reference/signup.md#additional_inputs_required",
         examples: &[
             ExampleMeta {
-                name: "seed",
+                name: "documented",
                 params: "{\"inputs\":[\"birthDate\",\"ssn4\"],\"risk_signals\":{\"overall\":{\"score\":0,\"level\":\"low\",\"recommendation\":\"allow\",\"reasonCodes\":[\"OCR10021\"]},\"phone\":{\"carrier\":{\"id\":0,\"name\":\"Example Carrier\"},\"reasonCodes\":[\"OCR20004\",\"OCR20005\",\"OCR20007\",\"OCR20101\"]},\"email\":{\"reasonCodes\":[\"OCR60001\",\"OCR60002\"]}}}",
                 headers: &[],
                 body: "{\"name\":\"BadRequest\",\"message\":\"Additional information is required to source data for user: birthDate, ssn4\",\"code\":400,\"className\":\"bad-request\",\"data\":{\"errorCode\":\"OCE011\",\"additionalInputs\":[\"birthDate\",\"ssn4\"],\"riskSignals\":{\"overall\":{\"score\":0,\"level\":\"low\",\"recommendation\":\"allow\",\"reasonCodes\":[\"OCR10021\"]},\"phone\":{\"carrier\":{\"id\":0,\"name\":\"Example Carrier\"},\"reasonCodes\":[\"OCR20004\",\"OCR20005\",\"OCR20007\",\"OCR20101\"]},\"email\":{\"reasonCodes\":[\"OCR60001\",\"OCR60002\"]}}}}",

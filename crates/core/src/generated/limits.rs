@@ -2,67 +2,67 @@
 
 //! Limits and header names from `catalog/limits.yaml`. The server reads its limits
 //! from here, so the documentation and the behaviour cannot disagree.
-///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API; the next one gets 429 with code 8018. Source: seed 000.
+///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API; the next one gets 429 with code 8018. Source: as in Prove's v3 API.
 pub const POSSESSION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
-///Verification rate limit (requests_per_second). Requests each workspace may send per second to the verification API, reported with the same X-RateLimit headers as possession. Source: decision: seed 001 documents a per-workspace 429 with Retry-After but no number; idv uses the possession figure.
+///Verification rate limit (requests_per_second). Requests each workspace may send per second to the verification API, reported with the same X-RateLimit headers as possession. Source: idv's choice: the document verification API documents a per-workspace 429 with Retry-After but no number; idv uses the possession figure.
 pub const VERIFICATION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
-///Firewall volume rule, sustained rate (requests_per_second). Sustained requests per second the firewall lets through from one client IP before it answers 429; configurable. Source: decision: seed 002 only speaks of abnormally high request volume.
+///Firewall volume rule, sustained rate (requests_per_second). Sustained requests per second the firewall lets through from one client IP before it answers 429; configurable. Source: idv's choice: the 1-Click Signup API speaks only of abnormally high request volume.
 pub const FIREWALL_RATE_LIMIT_PER_SECOND: u64 = 100u64;
-///Firewall volume rule, burst (requests). Requests one client IP may send at once above the sustained rate before the volume rule applies; configurable. Source: decision: seed 002 only speaks of abnormally high request volume.
+///Firewall volume rule, burst (requests). Requests one client IP may send at once above the sustained rate before the volume rule applies; configurable. Source: idv's choice: the 1-Click Signup API speaks only of abnormally high request volume.
 pub const FIREWALL_RATE_LIMIT_BURST: u64 = 200u64;
-///Rate-limit window (seconds). Length of the window that X-RateLimit-Limit and X-RateLimit-Remaining describe. Source: seed 000 (the limit is stated per second).
+///Rate-limit window (seconds). Length of the window that X-RateLimit-Limit and X-RateLimit-Remaining describe. Source: as in Prove's v3 API (the limit is stated per second).
 pub const RATE_LIMIT_WINDOW_SECONDS: u64 = 1u64;
-///Possession request body size (bytes). Largest request body the possession API accepts (4 KB); a larger one gets 400 with code 8001. Source: seed 000.
+///Possession request body size (bytes). Largest request body the possession API accepts (4 KB); a larger one gets 400 with code 8001. Source: as in Prove's v3 API.
 pub const POSSESSION_MAX_BODY_BYTES: u64 = 4096u64;
-///Document image size (bytes). Largest document image the verification API accepts (10 MB, counted as 10 × 1024 × 1024 bytes of decoded image). Source: seed 001.
+///Document image size (bytes). Largest document image the verification API accepts (10 MB, counted as 10 × 1024 × 1024 bytes of decoded image). Source: as in the document verification API.
 pub const IMAGE_MAX_BYTES: u64 = 10485760u64;
-///finalTargetUrl length (characters). Longest finalTargetUrl accepted by POST /v3/start and POST /v3/unify. Source: vendor facts 1.5 (Prove StartRequest).
+///finalTargetUrl length (characters). Longest finalTargetUrl accepted by POST /v3/start and POST /v3/unify. Source: as in Prove's v3 API.
 pub const FINAL_TARGET_URL_MAX_LENGTH: u64 = 128u64;
-///Idempotency-Key length (characters). Longest Idempotency-Key value idv accepts; a longer one is a malformed request. Source: decision: the Idempotency-Key header is an idv extension.
+///Idempotency-Key length (characters). Longest Idempotency-Key value idv accepts; a longer one is a malformed request. Source: idv's choice: the Idempotency-Key header is an idv extension.
 pub const IDEMPOTENCY_KEY_MAX_LENGTH: u64 = 255u64;
-///Webhook signing secret length (characters). Length of the random signing secret created with each webhook and shown once. Source: vendor facts 2.6 (Colleckt webhooks).
+///Webhook signing secret length (characters). Length of the random signing secret created with each webhook and shown once. Source: as in the document verification API.
 pub const WEBHOOK_SECRET_LENGTH: u64 = 64u64;
-///Dashboard sign-in code digits (count). Number of digits in the email one-time code that completes dashboard sign-in. Source: vendor facts 2.9 (Colleckt authentication).
+///Dashboard sign-in code digits (count). Number of digits in the email one-time code that completes dashboard sign-in. Source: as in the document verification API.
 pub const DASHBOARD_OTP_DIGITS: u64 = 6u64;
-///Access token lifetime (seconds). How long an access token from POST /token stays valid (60 minutes). Source: vendor facts 1.2 (Prove token docs).
+///Access token lifetime (seconds). How long an access token from POST /token stays valid (60 minutes). Source: as in Prove's v3 API.
 pub const ACCESS_TOKEN_LIFETIME_SECONDS: u64 = 3600u64;
-///API token lifetime (seconds). Default lifetime of a verification personal access token (180 days from creation); revocation ends it at once. Source: seed 001.
+///API token lifetime (seconds). Default lifetime of a verification personal access token (180 days from creation); revocation ends it at once. Source: as in the document verification API.
 pub const API_TOKEN_LIFETIME_SECONDS: u64 = 15552000u64;
-///Correlation id lifetime (seconds). How long a flow's correlation id stays usable after the flow starts (15 minutes); later steps get code 8008. Source: vendor facts 1.6 (Prove how-to).
+///Correlation id lifetime (seconds). How long a flow's correlation id stays usable after the flow starts (15 minutes); later steps get code 8008. Source: as in Prove's v3 API.
 pub const CORRELATION_ID_LIFETIME_SECONDS: u64 = 900u64;
-///Instant Link lifetime (seconds). Time from sending the Instant Link SMS to the link being used (3 minutes). Source: vendor facts 1.7 (Prove how-to).
+///Instant Link lifetime (seconds). Time from sending the Instant Link SMS to the link being used (3 minutes). Source: as in Prove's v3 API.
 pub const INSTANT_LINK_LIFETIME_SECONDS: u64 = 180u64;
-///SMS one-time code lifetime (seconds). Time from sending the SMS one-time code to its entry (2 minutes). Source: vendor facts 1.7 (Prove how-to).
+///SMS one-time code lifetime (seconds). Time from sending the SMS one-time code to its entry (2 minutes). Source: as in Prove's v3 API.
 pub const SMS_OTP_LIFETIME_SECONDS: u64 = 120u64;
-///1-Click request lifetime (seconds). How long a 1-Click request lives after POST /1-click (60 minutes); afterwards it is gone and calls get OCE015. Source: vendor facts 3.7 (Verified OCE014).
+///1-Click request lifetime (seconds). How long a 1-Click request lives after POST /1-click (60 minutes); afterwards it is gone and calls get OCE015. Source: as in the 1-Click Signup API.
 pub const ONE_CLICK_REQUEST_LIFETIME_SECONDS: u64 = 3600u64;
-///Verification code lifetime (seconds). How long a Semi-Hosted verification code stays valid (5 minutes); afterwards GET /1-click/{uuid} gets OCE008. Source: vendor facts 3.7 (Verified OCE008).
+///Verification code lifetime (seconds). How long a Semi-Hosted verification code stays valid (5 minutes); afterwards GET /1-click/{uuid} gets OCE008. Source: as in the 1-Click Signup API.
 pub const VERIFICATION_CODE_LIFETIME_SECONDS: u64 = 300u64;
-///Dashboard sign-in code lifetime (seconds). How long the email one-time code for dashboard sign-in stays valid (10 minutes); a new one can be requested. Source: vendor facts 2.9 (Colleckt authentication).
+///Dashboard sign-in code lifetime (seconds). How long the email one-time code for dashboard sign-in stays valid (10 minutes); a new one can be requested. Source: as in the document verification API.
 pub const DASHBOARD_OTP_LIFETIME_SECONDS: u64 = 600u64;
-///Account lockout duration (seconds). How long a dashboard account stays locked after too many failed passwords (15 minutes), unless an administrator unlocks it sooner. Source: decision: the sources mention a temporary lockout without a duration.
+///Account lockout duration (seconds). How long a dashboard account stays locked after too many failed passwords (15 minutes), unless an administrator unlocks it sooner. Source: idv's choice: the lockout is documented without a duration.
 pub const LOCKOUT_DURATION_SECONDS: u64 = 900u64;
-///Trusted device lifetime (seconds). How long a trusted device skips the sign-in code (7 days); it can be revoked sooner. Source: vendor facts 2.9 (Colleckt authentication).
+///Trusted device lifetime (seconds). How long a trusted device skips the sign-in code (7 days); it can be revoked sooner. Source: as in the document verification API.
 pub const TRUSTED_DEVICE_LIFETIME_SECONDS: u64 = 604800u64;
-///Password reset link lifetime (seconds). How long a single-use password reset link stays valid (60 minutes). Source: vendor facts 2.9 (Colleckt authentication).
+///Password reset link lifetime (seconds). How long a single-use password reset link stays valid (60 minutes). Source: as in the document verification API.
 pub const PASSWORD_RESET_LINK_LIFETIME_SECONDS: u64 = 3600u64;
-///Started verification expiry (seconds). A verification left in Started this long (30 days) becomes Expired. Source: decision: the sources name the Expired status without a duration.
+///Started verification expiry (seconds). A verification left in Started this long (30 days) becomes Expired. Source: idv's choice: the Expired status has no documented duration.
 pub const VERIFICATION_STARTED_EXPIRY_SECONDS: u64 = 2592000u64;
-///Webhook delivery timeout (seconds). How long idv waits for a webhook endpoint to answer before counting the delivery as failed. Source: decision: the sources give no delivery timeout.
+///Webhook delivery timeout (seconds). How long idv waits for a webhook endpoint to answer before counting the delivery as failed. Source: idv's choice: no documented delivery timeout.
 pub const WEBHOOK_TIMEOUT_SECONDS: u64 = 15u64;
-///Webhook retry schedule (seconds). Delays before each retry of a failed webhook delivery (5 s, 5 min, 30 min, 2 h, 5 h, 10 h); a 410 answer disables the endpoint instead. Source: decision: the sources give no retry count or backoff.
+///Webhook retry schedule (seconds). Delays before each retry of a failed webhook delivery (5 s, 5 min, 30 min, 2 h, 5 h, 10 h); a 410 answer disables the endpoint instead. Source: idv's choice: no documented retry count or backoff.
 pub const WEBHOOK_RETRY_SCHEDULE_SECONDS: &[u64] = &[
     5u64, 300u64, 1800u64, 7200u64, 18000u64, 36000u64,
 ];
-///SMS code re-entries (attempts). Times a user may re-enter the SMS one-time code when the flow was started with allowOTPRetry. Source: vendor facts 1.5 (Prove allowOTPRetry).
+///SMS code re-entries (attempts). Times a user may re-enter the SMS one-time code when the flow was started with allowOTPRetry. Source: as in Prove's v3 API.
 pub const POSSESSION_OTP_MAX_REENTRIES: u64 = 3u64;
-///Verification code attempts (attempts). Wrong verification codes allowed per 1-Click request; the next attempt gets OCE018 and a new flow is needed. Source: vendor facts 3.7 (Verified OCE018).
+///Verification code attempts (attempts). Wrong verification codes allowed per 1-Click request; the next attempt gets OCE018 and a new flow is needed. Source: as in the 1-Click Signup API.
 pub const VERIFICATION_CODE_MAX_ATTEMPTS: u64 = 3u64;
-///Input attempts (attempts). Attempts allowed for each challenge input (birthDate, ssn4); once used up, the input is listed in data.inputAttemptsExceeded with OCE019. Source: seed 002.
+///Input attempts (attempts). Attempts allowed for each challenge input (birthDate, ssn4); once used up, the input is listed in data.inputAttemptsExceeded with OCE019. Source: as in the 1-Click Signup API.
 pub const INPUT_MAX_ATTEMPTS: u64 = 3u64;
-///Failed sign-ins before lockout (attempts). Consecutive wrong passwords that lock a dashboard account. Source: decision: the sources say only "multiple failed login attempts".
+///Failed sign-ins before lockout (attempts). Consecutive wrong passwords that lock a dashboard account. Source: idv's choice: the documentation says only "multiple failed login attempts".
 pub const LOCKOUT_FAILED_ATTEMPTS: u64 = 5u64;
-///Risk block threshold (score). A risk score above this value (on the 0–1000 scale) blocks the 1-Click request with OCE017. Source: vendor facts 3.6 (Verified risk signals).
+///Risk block threshold (score). A risk score above this value (on the 0–1000 scale) blocks the 1-Click request with OCE017. Source: as in the 1-Click Signup API.
 pub const RISK_BLOCK_SCORE_THRESHOLD: u64 = 600u64;
 /// Header names the API documents.
 pub mod headers {
@@ -74,7 +74,7 @@ pub mod headers {
     pub const X_RATELIMIT_RESET: &str = "X-RateLimit-Reset";
     ///`Retry-After`: Seconds to wait before sending another request; sent with every 429.
     pub const RETRY_AFTER: &str = "Retry-After";
-    ///`X-Request-Id`: idv extension: an identifier of the request, sent on every response and written to the server log; quote it when contacting support. A value the caller sends in the same header is kept, otherwise idv generates one.
+    ///`X-Request-Id`: idv extension: an identifier of the request, sent on every response and written to the server log; quote it when contacting support. A value the caller sends in the same header is kept when it is 1 to 128 visible ASCII characters (no spaces or control characters); otherwise idv generates one.
     pub const X_REQUEST_ID: &str = "X-Request-Id";
     ///`Idempotency-Key`: idv extension: a caller-chosen key on a request that changes state; repeating the key with the same body returns the stored response instead of running the request again.
     pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";

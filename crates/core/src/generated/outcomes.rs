@@ -4,7 +4,7 @@
 ///Verification status (`status` / `status_label`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VerificationStatus {
-    ///1 — The verification exists and is waiting for its documents. This is the only status in which documents can be uploaded. idv's choice (the vendor gives no duration): a verification still in Started 30 days after it was created becomes Expired.
+    ///1 — The verification exists and is waiting for its documents. This is the only status in which documents can be uploaded. idv's choice (no duration is documented): a verification still in Started 30 days after it was created becomes Expired.
     Started,
     ///2 — The verification was submitted with its documents and the pipeline (extraction, then validation rules) is working on it. Documents can no longer be added.
     Submitted,
@@ -14,7 +14,7 @@ pub enum VerificationStatus {
     Rejected,
     ///5 — No document was rejected, but at least one needs a person to look at it (a validation rule raised a warning, or a reviewer asked for a second look).
     DoubleCheck,
-    ///6 — The verification timed out before it was submitted. In idv this happens to a verification left in Started for 30 days (our choice; the vendor does not document the duration). Create a new verification to continue.
+    ///6 — The verification timed out before it was submitted. In idv this happens to a verification left in Started for 30 days (idv's choice; no duration is documented). Create a new verification to continue.
     Expired,
     ///7 — The verification was canceled. It accepts no further documents or changes; create a new verification instead.
     Canceled,
@@ -694,25 +694,25 @@ pub static REASON_CODES: &[ReasonCode] = &[
         code: "OCR21012",
         group: "phone_risky_services",
         indicator: "risk",
-        description: "Very high short-term activity on risky services. A very large volume of verification traffic on risky services for this number (the vendor's detail text gives a 90-day window although the name says short-term).",
+        description: "Very high short-term activity on risky services. A very large volume of verification traffic on risky services for this number (the documented detail text gives a 90-day window although the name says short-term).",
     },
     ReasonCode {
         code: "OCR21013",
         group: "phone_risky_services",
         indicator: "risk",
-        description: "Very high long-term activity on risky services. A very large volume of verification traffic on risky services for this number (the vendor's detail text gives a 24-hour window although the name says long-term).",
+        description: "Very high long-term activity on risky services. A very large volume of verification traffic on risky services for this number (the documented detail text gives a 24-hour window although the name says long-term).",
     },
     ReasonCode {
         code: "OCR21014",
         group: "phone_risky_services",
         indicator: "risk",
-        description: "Very high short-term range activity on risky services. A very large volume of verification traffic on risky services for the range this number belongs to (the vendor's detail text gives a 90-day window although the name says short-term).",
+        description: "Very high short-term range activity on risky services. A very large volume of verification traffic on risky services for the range this number belongs to (the documented detail text gives a 90-day window although the name says short-term).",
     },
     ReasonCode {
         code: "OCR21015",
         group: "phone_risky_services",
         indicator: "risk",
-        description: "Very high long-term range activity on risky services. A very large volume of verification traffic on risky services for the range this number belongs to (the vendor's detail text gives a 24-hour window although the name says long-term).",
+        description: "Very high long-term range activity on risky services. A very large volume of verification traffic on risky services for the range this number belongs to (the documented detail text gives a 24-hour window although the name says long-term).",
     },
     ReasonCode {
         code: "OCR21016",
@@ -862,7 +862,7 @@ pub static REASON_CODES: &[ReasonCode] = &[
         code: "OCR40016",
         group: "phone_number_type",
         indicator: "risk",
-        description: "Number used by application. The number is reserved for sending messages through the vendor's applications (verification messages, for example) but seems to be used for something else.",
+        description: "Number used by application. The number is reserved for sending messages through the provider's applications (verification messages, for example) but seems to be used for something else.",
     },
     ReasonCode {
         code: "OCR40017",

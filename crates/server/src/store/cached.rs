@@ -1,5 +1,9 @@
 //! A cache of what every authenticated request reads (the access token and its
-//! project, [`Store::get_caller`]), in front of any [`Store`].
+//! project, [`AuthStore::get_caller`]), in front of any [`Store`](super::Store).
+//!
+//! Only the [`AuthStore`] part is cached; [`IdempotencyStore`] and
+//! [`PossessionStore`] calls go straight to the wrapped store, since their rows
+//! change under every request and must be read where they are written.
 //!
 //! Without it, each request pays one or two database round trips before the rate
 //! limiter can even decide, so a client over its limit, or a caller with an unknown
@@ -27,12 +31,16 @@
 //! more than once each. Entries older than [`CachedStore::MAX_AGE`] are read again
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
-use super::*;
+use super::{
+    AuthStore, Caller, ClientRecord, DeviceRecord, DynStore, FlowRecord, IdempotencyRecord,
+    IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark, SideEffect,
+    StoreError, StoreResult, TokenRecord,
+};
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What the last reads of the revocation mark gave.
@@ -66,7 +74,7 @@ impl Hash for TokenKey {
     }
 }
 
-/// A [`Store`] that caches token and project lookups. Both are kept as `Arc`s,
+/// A [`Store`](super::Store) that caches token and project lookups. Both are kept as `Arc`s,
 /// so a hit costs a map lookup and a reference count, no copy.
 pub struct CachedStore {
     inner: DynStore,
@@ -196,7 +204,7 @@ where
 }
 
 #[async_trait::async_trait]
-impl Store for CachedStore {
+impl AuthStore for CachedStore {
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
@@ -275,6 +283,10 @@ impl Store for CachedStore {
         }
         Ok(caller)
     }
+}
+
+#[async_trait::async_trait]
+impl PossessionStore for CachedStore {
     async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
         self.inner.insert_flow(f).await
     }
@@ -314,6 +326,10 @@ impl Store for CachedStore {
     ) -> StoreResult<bool> {
         self.inner.revoke_device(project_id, device_id, now).await
     }
+}
+
+#[async_trait::async_trait]
+impl IdempotencyStore for CachedStore {
     async fn get_idempotency(
         &self,
         project_id: &str,

@@ -1,0 +1,139 @@
+//! What authenticating a caller reads and writes: projects, OAuth clients, access
+//! tokens and the revocation mark.
+//!
+//! It is a trait of its own because it is the one part of the store that every
+//! surface's guard reads on every request, so the server puts [`CachedStore`]
+//! in front of it (and of nothing else). The record types here are plain Rust:
+//! the SQL side maps rows into them.
+//!
+//! [`CachedStore`]: super::CachedStore
+
+use super::StoreResult;
+use std::sync::Arc;
+
+/// A project (tenant): the owner of OAuth clients, flows, identities and keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Project id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `us` or `eu`: the region whose endpoint the project's credentials work on.
+    pub region: String,
+    /// `sandbox` or `production`.
+    pub tier: String,
+    /// The Prove solution the project is for (`prefill`, `identity`, `unify`, …).
+    pub solution: String,
+    /// ISO 3166-1 alpha-2 countries the project may verify numbers of; `*` for any.
+    pub countries: Vec<String>,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+}
+
+/// An OAuth client of a project. The secret is stored only as a hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientRecord {
+    /// The public client id.
+    pub client_id: String,
+    /// Its project.
+    pub project_id: String,
+    /// SHA-256 of the client secret, hex.
+    pub secret_hash: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+impl std::fmt::Debug for ClientRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientRecord")
+            .field("client_id", &self.client_id)
+            .field("project_id", &self.project_id)
+            .field("secret_hash", &"<redacted>")
+            .field("created_at", &self.created_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish()
+    }
+}
+
+/// What an access token stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The client's project.
+    pub project_id: String,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+    /// Whether the client has been revoked since.
+    pub client_revoked: bool,
+}
+
+/// An access token and its client's project, as [`AuthStore::get_caller`]
+/// returns them.
+pub type Caller = (Arc<TokenRecord>, Arc<Project>);
+
+/// How many clients are revoked, and the latest revocation time. Revocation is
+/// permanent and clients are never deleted, so any revocation changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevocationMark {
+    /// Revoked clients.
+    pub revoked: i64,
+    /// The latest `revoked_at`, Unix seconds (0 when none).
+    pub latest: i64,
+}
+
+/// Projects, clients and tokens: everything authentication needs. It also
+/// names the database behind every part of the store (`backend`, `close`),
+/// since the server always holds this part.
+#[async_trait::async_trait]
+pub trait AuthStore: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Closes the pool (shared by every part of the store) once in-flight
+    /// queries finish, so everything committed is on disk.
+    async fn close(&self);
+    /// Number of projects (0 on a fresh database).
+    async fn count_projects(&self) -> StoreResult<i64>;
+    /// Creates a project.
+    async fn insert_project(&self, p: &Project) -> StoreResult<()>;
+    /// A project by id.
+    async fn get_project(&self, id: &str) -> StoreResult<Option<Arc<Project>>>;
+    /// Creates an OAuth client.
+    async fn insert_client(&self, c: &ClientRecord) -> StoreResult<()>;
+    /// An OAuth client by id.
+    async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
+    /// Revokes a client; false when it does not exist or was already revoked.
+    async fn revoke_client(&self, client_id: &str, now: i64) -> StoreResult<bool>;
+    /// A mark that changes whenever a client is revoked, by this process or any
+    /// other on the same database. [`CachedStore`] reads it once per
+    /// [`CachedStore::TTL`] instead of reading every cached token again.
+    ///
+    /// [`CachedStore`]: super::CachedStore
+    /// [`CachedStore::TTL`]: super::CachedStore::TTL
+    async fn revocation_mark(&self) -> StoreResult<RevocationMark>;
+    /// Stores an access token's hash.
+    async fn insert_token(
+        &self,
+        token_hash: &str,
+        client_id: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// Looks up an access token by hash.
+    async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>>;
+    /// An access token with its client's project: the one read that
+    /// authenticating a request makes ([`CachedStore`] answers it from memory).
+    ///
+    /// [`CachedStore`]: super::CachedStore
+    async fn get_caller(&self, token_hash: &str) -> StoreResult<Option<Caller>> {
+        let Some(token) = self.get_token(token_hash).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .get_project(&token.project_id)
+            .await?
+            .map(|project| (token, project)))
+    }
+}

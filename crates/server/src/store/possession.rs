@@ -1,0 +1,109 @@
+//! What the possession surface keeps: flows (Pre-Fill, Prove Identity, Unify),
+//! the identities they enrol and the Prove Keys they bind.
+//!
+//! This file holds only the trait and its records, with no SQL, so that it can
+//! move next to the possession surface (DESIGN section 4: a surface owns its
+//! store trait); the SQLite and PostgreSQL implementations stay in `store/`.
+//!
+//! Invariant: every change of a flow is a single transaction that starts with a
+//! conditional update on the flow's version ([`PossessionStore::update_flow`]),
+//! so two concurrent identical step calls can never both succeed.
+
+use super::StoreResult;
+
+/// One flow (Pre-Fill, Prove Identity or Unify), keyed by its correlation id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowRecord {
+    /// The correlation id.
+    pub correlation_id: String,
+    /// The project that started it.
+    pub project_id: String,
+    /// `prefill`, `identity` or `unify`.
+    pub kind: String,
+    /// Where the flow stands.
+    pub state: String,
+    /// Bumped by every change; the conditional update compares it.
+    pub version: i64,
+    /// The flow's data, as JSON.
+    pub data: String,
+    /// SHA-256 of the flow's client auth token, hex.
+    pub auth_token_hash: String,
+    /// Start time, Unix seconds.
+    pub created_at: i64,
+    /// Expiry of the correlation id, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// An identity created by a completed flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityRecord {
+    /// Identity id (also the Unify `proveId`).
+    pub identity_id: String,
+    /// Its project.
+    pub project_id: String,
+    /// The flow that created it.
+    pub correlation_id: String,
+    /// Its data, as JSON.
+    pub data: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+}
+
+/// A Prove Key bound to a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The device (key) id.
+    pub device_id: String,
+    /// Its project.
+    pub project_id: String,
+    /// The E.164 number it was bound to.
+    pub phone_number: String,
+    /// The identity it authenticates.
+    pub prove_id: String,
+    /// Bind time, Unix seconds.
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// A row written in the same transaction as a flow change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SideEffect {
+    /// Enrol an identity.
+    Identity(IdentityRecord),
+    /// Bind a Prove Key.
+    Device(DeviceRecord),
+}
+
+/// Flows, identities and devices. See the module docs for the invariant.
+#[async_trait::async_trait]
+pub trait PossessionStore: Send + Sync + 'static {
+    /// Creates a flow.
+    async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()>;
+    /// A flow by correlation id.
+    async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>>;
+    /// A flow by the hash of its client auth token.
+    async fn get_flow_by_auth_token(&self, token_hash: &str) -> StoreResult<Option<FlowRecord>>;
+    /// In one transaction: moves the flow to `state` with `data` if its version is
+    /// still `expected_version`, and writes `effects`. False (nothing written) when
+    /// another request changed the flow first.
+    async fn update_flow(
+        &self,
+        correlation_id: &str,
+        expected_version: i64,
+        state: &str,
+        data: &str,
+        effects: &[SideEffect],
+    ) -> StoreResult<bool>;
+    /// An identity of a project.
+    async fn get_identity(
+        &self,
+        project_id: &str,
+        identity_id: &str,
+    ) -> StoreResult<Option<IdentityRecord>>;
+    /// A device by id.
+    async fn get_device(&self, device_id: &str) -> StoreResult<Option<DeviceRecord>>;
+    /// Revokes a device of a project; false when unknown or already revoked.
+    async fn revoke_device(&self, project_id: &str, device_id: &str, now: i64)
+    -> StoreResult<bool>;
+}

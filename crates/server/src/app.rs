@@ -147,6 +147,8 @@ pub fn router(state: AppState) -> App {
 /// The application plus `extra` routes (tests add a panicking one), behind the
 /// same guards.
 pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
+    // libphonenumber's metadata loads here rather than in the first request.
+    crate::phone::preload();
     // Idempotency-Key applies to the operations that change state; the status
     // poll and the identity lookup are reads (a stored "pending" must not be
     // replayed forever).

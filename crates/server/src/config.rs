@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
-    /// US and Canada (`+1` numbers).
+    /// The North American Numbering Plan countries (`+1`), per `data/regions.toml`.
     Us,
-    /// International numbers.
+    /// The EU and EEA states, the UK and Switzerland, per `data/regions.toml`.
     Eu,
 }
 

@@ -12,7 +12,7 @@ use crate::app::{AppState, KeyExpiry, Principal};
 use crate::config::{Region, Tier};
 use crate::error::{Failure, ok};
 use crate::input::{Fields, FormBody, JsonBody};
-use crate::phone::{self, Phone};
+use crate::phone::{self, Phone, PhoneError};
 use crate::sandbox::{self, Possession, TestUser};
 use crate::secrets;
 use crate::store::{DeviceRecord, FlowRecord, IdentityRecord, SideEffect};
@@ -196,13 +196,22 @@ fn opt_ssn(f: &mut Fields<'_>, name: &str) -> Option<String> {
     }
 }
 
-fn req_phone(f: &mut Fields<'_>, name: &str) -> Option<Phone> {
+/// A required phone number: 8001 through `f` when it is not one; a number of a
+/// country that no region serves is kept as the 8010 the handler returns once every
+/// field has been checked.
+fn req_phone(f: &mut Fields<'_>, name: &str) -> Option<Result<Phone, Failure>> {
     let raw = f.req_str(name)?;
     match phone::parse(&raw) {
-        Ok(p) => Some(p),
-        Err(why) => {
+        Ok(p) => Some(Ok(p)),
+        Err(PhoneError::Invalid(why)) => {
             f.invalid(name, why);
             None
+        }
+        Err(e @ PhoneError::Unserved { .. }) => {
+            Some(Err(PossessionError::UnauthorizedForCountry {
+                reason: e.message(),
+            }
+            .into()))
         }
     }
 }
@@ -412,6 +421,7 @@ pub async fn start(
     let (Some(flow_type), Some(phone)) = (flow_type, phone) else {
         return Err(Failure::Internal("validated fields missing".into()));
     };
+    let phone = phone?;
     let user = admit(&st, &who, &phone)?;
     let kind = if who.project.solution == PREFILL {
         PREFILL
@@ -723,6 +733,7 @@ pub async fn unify(
     let (Some(channel), Some(phone)) = (channel, phone) else {
         return Err(Failure::Internal("validated fields missing".into()));
     };
+    let phone = phone?;
     let user = admit(&st, &who, &phone)?;
     let mut possession = initial_possession(user, &channel).to_string();
     let mut prove_id = None;
@@ -909,9 +920,11 @@ pub async fn unify_bind(
     let (Some(cid), Some(phone)) = (cid, phone) else {
         return Err(Failure::Internal("validated fields missing".into()));
     };
+    // A number that no region serves cannot be the flow's number: the 8001 below.
+    let phone = phone.ok();
     let now = st.clock.now();
     step(&st, &who, &cid, &[UNIFY], UNIFY_BIND.0, |flow, data| {
-        if data.phone != phone.e164 {
+        if phone.as_ref().is_none_or(|p| p.e164 != data.phone) {
             return Err(Failure::malformed(
                 "phoneNumber: is not the number of this flow",
             ));

@@ -719,15 +719,16 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
                 ty: ParamType::String,
                 wire: None,
                 optional: false,
-                description: "Which of the two cases applies, for example \"the number's region is EU but this is the US endpoint\" or \"the project is not authorized for CA\".",
+                description: "Which of the three cases applies, for example \"the number's region is EU but this is the US endpoint\", \"the project is not authorized for CA\" or \"the number is from JP, which neither the US nor the EU region serves\".",
             },
         ],
-        description: "The phone number cannot be checked here, either because the project may not verify numbers of its country or because the number belongs to the other region's endpoint.",
+        description: "The phone number cannot be checked here, either because the project may not verify numbers of its country, because the number belongs to the other region's endpoint, or because no region serves numbers of its country.",
         causes: &[
             "The project (tenant) is not authorized to verify numbers of the phone number's country.",
-            "Region mismatch: an EU (international) number was sent to the US endpoint, or a US number to the EU endpoint.",
+            "Region mismatch: an EU number was sent to the US endpoint, or a North American number to the EU endpoint.",
+            "The number's country is served by neither region (the US region serves the North American Numbering Plan; the EU region the EU and EEA states, the UK and Switzerland).",
         ],
-        resolution: "For a region mismatch, send the request to the endpoint of the region the number comes from, with that region's credentials. If the project is not authorized for the country, contact your account representative.",
+        resolution: "For a region mismatch, send the request to the endpoint of the region the number comes from, with that region's credentials. If the project is not authorized for the country, contact your account representative. Numbers of a country that no region serves cannot be verified.",
         retry: Retry::AfterFix,
         endpoints: &["POST /v3/start", "POST /v3/unify"],
         headers: &[],
@@ -746,6 +747,12 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
                 params: "{\"reason\":\"the project is not authorized for CA\"}",
                 headers: &[],
                 body: "{\"code\":8010,\"message\":\"unauthorized for country: the project is not authorized for CA\"}",
+            },
+            ExampleMeta {
+                name: "country_not_served",
+                params: "{\"reason\":\"the number is from JP, which neither the US nor the EU region serves\"}",
+                headers: &[],
+                body: "{\"code\":8010,\"message\":\"unauthorized for country: the number is from JP, which neither the US nor the EU region serves\"}",
             },
         ],
     },
@@ -2951,7 +2958,7 @@ pub enum PossessionError {
     SandboxUserAccessDenied,
     ///Unauthorized for Country — `unauthorized for country: {reason}`
     UnauthorizedForCountry {
-        ///Which of the two cases applies, for example "the number's region is EU but this is the US endpoint" or "the project is not authorized for CA".
+        ///Which of the three cases applies, for example "the number's region is EU but this is the US endpoint", "the project is not authorized for CA" or "the number is from JP, which neither the US nor the EU region serves".
         reason: String,
     },
     ///Identity Not Found — `Identity Not Found`

@@ -1,0 +1,1 @@
+//! Fixture: planted cross-surface imports.

@@ -1,0 +1,5 @@
+//! Fixture: possession reaching into store/ directly.
+
+mod flow;
+
+use crate::store::Pool;

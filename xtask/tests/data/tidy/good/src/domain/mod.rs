@@ -1,0 +1,3 @@
+//! Fixture: value types.
+
+use crate::config::Region;

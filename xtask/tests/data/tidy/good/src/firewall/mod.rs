@@ -1,0 +1,1 @@
+//! Fixture: the firewall in front of signup.

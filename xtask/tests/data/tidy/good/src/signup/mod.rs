@@ -1,0 +1,3 @@
+//! Fixture: signup sits behind the firewall, the designed exception.
+
+use crate::firewall::{self, Verdict};

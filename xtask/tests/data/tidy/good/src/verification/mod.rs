@@ -1,0 +1,4 @@
+//! Fixture: a second surface using the job queue and the webhook outbox.
+
+pub use crate::webhooks::outbox::Event;
+use crate::jobs::Queue;

@@ -1,0 +1,4 @@
+//! Fixture: webhooks publishes its outbox.
+
+pub mod outbox;
+mod dispatcher;

@@ -1,0 +1,3 @@
+//! Fixture: the published entry point.
+
+use super::dispatcher;

@@ -1,0 +1,3 @@
+//! Fixture: a one-line group.
+
+use crate::{possession, http};

@@ -1,0 +1,4 @@
+//! Fixture: modules without a `//!` doc.
+
+mod possession;
+mod serve;

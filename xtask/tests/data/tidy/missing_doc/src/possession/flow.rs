@@ -1,0 +1,2 @@
+/// The flow state machine.
+pub struct Flow;

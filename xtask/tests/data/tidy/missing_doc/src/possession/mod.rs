@@ -1,0 +1,3 @@
+//! Fixture: documented.
+
+mod flow;

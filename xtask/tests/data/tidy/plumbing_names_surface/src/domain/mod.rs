@@ -1,0 +1,3 @@
+//! Fixture: domain naming a surface.
+
+use crate::possession::FlowState;

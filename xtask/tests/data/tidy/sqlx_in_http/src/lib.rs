@@ -1,0 +1,1 @@
+//! Fixture: sqlx named outside store/.

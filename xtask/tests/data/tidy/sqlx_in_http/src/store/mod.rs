@@ -1,0 +1,3 @@
+//! Fixture: store/ may.
+
+use sqlx::Row;

@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(p, "/v3/identity/abc-123");
         let p = path(possession::IDENTITY, &[("identityId", "")]).unwrap();
         assert_eq!(p, "/v3/identity/");
-        assert!(matches!(path(possession::START, &[]), Ok(Cow::Borrowed("/v3/start"))));
+        assert!(matches!(
+            path(possession::START, &[]),
+            Ok(Cow::Borrowed("/v3/start"))
+        ));
         let err = path(possession::IDENTITY, &[]).unwrap_err();
         assert!(err.to_string().contains("identityId"), "{err}");
     }

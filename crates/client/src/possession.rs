@@ -775,7 +775,10 @@ impl Client {
     }
 
     /// Use `client.possession().sandbox_instant_link(..)`.
-    #[deprecated(since = "0.1.0", note = "use client.possession().sandbox_instant_link(..)")]
+    #[deprecated(
+        since = "0.1.0",
+        note = "use client.possession().sandbox_instant_link(..)"
+    )]
     pub async fn sandbox_instant_link(
         &self,
         auth_token: &str,

@@ -148,6 +148,7 @@ async fn idv_server(dir: &std::path::Path) -> (String, Credentials, String) {
         .build()
         .expect("client");
     use idv_client::possession::{ChallengeRequest, CompleteRequest, ValidateRequest};
+    let sdk = sdk.possession();
     let s = sdk
         .start(&StartRequest::new(FlowType::Mobile).phone_number("2001001695"))
         .await
@@ -195,7 +196,13 @@ async fn overhead_bench(what: &str, base: String, creds: Credentials, identity: 
         black_box(r);
     };
     let sdk_get = || async {
-        black_box(client.identity(&identity).await.expect("identity"));
+        black_box(
+            client
+                .possession()
+                .identity(&identity)
+                .await
+                .expect("identity"),
+        );
     };
     let raw_post = || async {
         let resp = raw
@@ -215,7 +222,7 @@ async fn overhead_bench(what: &str, base: String, creds: Credentials, identity: 
     };
     let req = StartRequest::new(FlowType::Mobile).phone_number("2001001695");
     let sdk_post = || async {
-        black_box(client.start(&req).await.expect("start"));
+        black_box(client.possession().start(&req).await.expect("start"));
     };
 
     const PAIRS: u32 = 500;

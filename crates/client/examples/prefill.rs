@@ -18,13 +18,15 @@ use idv_client::{Client, Credentials, Error};
 
 /// Runs the flow and returns the enrolled identity's id.
 pub async fn run(client: &Client) -> Result<String, Error> {
-    let started = client
+    // The possession surface's calls; the handle borrows the client.
+    let possession = client.possession();
+    let started = possession
         .start(&StartRequest::new(FlowType::Mobile).phone_number("2001001695"))
         .await?;
     let id = started.correlation_id;
     println!("started flow {id}; next: {:?}", started.next);
 
-    let validated = client.validate(&ValidateRequest::new(&id)).await?;
+    let validated = possession.validate(&ValidateRequest::new(&id)).await?;
     println!(
         "validate: success={} phone={:?}; next: {:?}",
         validated.success, validated.phone_number, validated.next
@@ -36,7 +38,7 @@ pub async fn run(client: &Client) -> Result<String, Error> {
         )));
     }
 
-    let found = client
+    let found = possession
         .challenge(&ChallengeRequest::new(&id).dob("1981-01").ssn("0596"))
         .await?;
     let individual = found.individual.unwrap_or_default();
@@ -49,7 +51,7 @@ pub async fn run(client: &Client) -> Result<String, Error> {
     );
 
     // Here the user would confirm or correct the data; we confirm it as shown.
-    let done = client
+    let done = possession
         .complete(&CompleteRequest::new(&id, individual))
         .await?;
     println!(
@@ -60,7 +62,7 @@ pub async fn run(client: &Client) -> Result<String, Error> {
         .identity_id
         .ok_or_else(|| Error::Config("complete returned no identityId".into()))?;
 
-    let identity = client.identity(&identity_id).await?;
+    let identity = possession.identity(&identity_id).await?;
     println!(
         "identity {identity_id}: {:?} {:?}, {:?}",
         identity.first_name, identity.last_name, identity.phone_number

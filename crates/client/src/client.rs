@@ -3,13 +3,16 @@
 
 use crate::deadline::Deadlines;
 use crate::error::{Error, ResponseInfo, Timeout, TransportError, decode, undecodable};
+use crate::ops;
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::{RetryBudget, RetryPolicy};
 use bytes::Bytes;
+use idv_core::Retry;
 use idv_core::limits::headers;
+use idv_core::operation::{AuthKind, Method, Operation};
 use idv_core::ratelimit::RateLimit;
-use idv_core::{Retry, Surface};
 use serde::de::DeserializeOwned;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -234,7 +237,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base,
+                base: base.into(),
                 credentials: self.credentials,
                 timeout: self.timeout,
                 deadlines: Deadlines::new(self.timeout),
@@ -256,8 +259,9 @@ impl ClientBuilder {
 /// clones share the connection pool, the access token, the retry budget, the
 /// pacer and the rate-limit snapshot.
 ///
-/// Possession calls are methods on it (see the `possession` module); each returns
-/// the typed response or an [`Error`].
+/// Each surface's calls are on a handle it hands out: [`Client::possession`]
+/// (see the `possession` module); each call returns the typed response or an
+/// [`Error`].
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -299,6 +303,12 @@ impl Client {
         self.inner.budget.remaining()
     }
 
+    /// The possession surface's calls (`client.possession().start(&req)`): a
+    /// borrowed handle, free to make, sharing everything with this client.
+    pub fn possession(&self) -> crate::possession::Possession<'_> {
+        crate::possession::Possession::new(self)
+    }
+
     /// A valid access token: the cached one, or a new one from `POST /token`
     /// (one request at a time however many tasks ask).
     pub async fn access_token(&self) -> Result<String, Error> {
@@ -309,7 +319,8 @@ impl Client {
 #[derive(Debug)]
 pub(crate) struct Inner {
     http: reqwest::Client,
-    base: String,
+    /// Shared with every [`crate::ApiFailure`] decoded here, for its `docs_url()`.
+    base: Arc<str>,
     credentials: Option<Credentials>,
     timeout: Duration,
     deadlines: Deadlines,
@@ -325,22 +336,6 @@ pub(crate) struct Inner {
     counters: Counters,
 }
 
-/// The HTTP method of a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-}
-
-/// How a call authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// No credentials (the token request itself carries them in its body).
-    None,
-    /// The possession access token, as `Authorization: Bearer …`.
-    PossessionToken,
-}
-
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     None,
@@ -349,14 +344,15 @@ pub(crate) enum Body {
     Form(Vec<(&'static str, String)>),
 }
 
-/// One logical call: what the retry loop sends, perhaps several times.
+/// One logical call: what the retry loop sends, perhaps several times. Its
+/// surface, method and authentication are those of its row in the operations
+/// table (see `ops.rs`).
 #[derive(Debug, Clone)]
 pub(crate) struct Call {
-    pub(crate) surface: Surface,
-    pub(crate) method: Method,
-    pub(crate) path: String,
+    pub(crate) op: &'static Operation,
+    /// The operation's path with its parameters filled in.
+    pub(crate) path: Cow<'static, str>,
     pub(crate) body: Body,
-    pub(crate) auth: Auth,
     /// Whether sending it twice is harmless without a key (reads, `/token`).
     pub(crate) repeatable: bool,
 }
@@ -416,16 +412,15 @@ impl Inner {
         let creds = self.credentials.as_ref().ok_or_else(|| {
             Error::Config("possession calls need credentials: call credentials()".into())
         })?;
+        let op = ops::possession::TOKEN;
         let call = Call {
-            surface: Surface::Possession,
-            method: Method::Post,
-            path: "/token".into(),
+            op,
+            path: ops::path(op, &[])?,
             body: Body::Form(vec![
                 ("grant_type", "client_credentials".into()),
                 ("client_id", creds.client_id.clone()),
                 ("client_secret", creds.client_secret.clone()),
             ]),
-            auth: Auth::None,
             repeatable: true,
         };
         self.counters.token_fetches.fetch_add(1, Ordering::Relaxed);
@@ -447,15 +442,23 @@ impl Inner {
     /// Sends `call` until it succeeds or the retry policy gives up, and decodes the
     /// 2xx body as `T`.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let key = (call.method == Method::Post && !call.repeatable && self.idempotency_keys)
+        let key = (call.op.method == Method::Post && !call.repeatable && self.idempotency_keys)
             .then(new_idempotency_key);
         let repeatable = call.repeatable || key.is_some();
         let policy = &self.retry;
         let (mut backoffs, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
         loop {
-            let token = match call.auth {
-                Auth::PossessionToken => Some(self.token().await?),
-                Auth::None => None,
+            let token = match call.op.auth {
+                AuthKind::AccessToken => Some(self.token().await?),
+                // The token request carries its credentials in its body; the
+                // sandbox stand-ins carry the flow's auth token in theirs.
+                AuthKind::Public | AuthKind::FlowAuthToken => None,
+                other => {
+                    return Err(Error::Config(format!(
+                        "{} needs {other:?} authentication, which this client does not support yet",
+                        call.op.endpoint()
+                    )));
+                }
             };
             if let Some(p) = &self.pacer {
                 p.wait().await;
@@ -474,7 +477,7 @@ impl Inner {
                         undecodable(info, &body, format!("unexpected response body: {e}"))
                     });
                 }
-                Ok((info, body)) => decode(call.surface, info, &body),
+                Ok((info, body)) => decode(call.op.surface, info, &body, Some(&self.base)),
                 Err(e) => e,
             };
             if err.status() == Some(401) && !refreshed {
@@ -536,10 +539,7 @@ impl Inner {
         key: Option<&str>,
     ) -> Result<(ResponseInfo, Bytes), Error> {
         let url = format!("{}{}", self.base, call.path);
-        let mut req = match call.method {
-            Method::Get => self.http.get(url),
-            Method::Post => self.http.post(url),
-        };
+        let mut req = self.http.request(http_method(call.op.method), url);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -599,5 +599,16 @@ impl Inner {
             message,
             connect: e.is_connect(),
         })
+    }
+}
+
+/// The reqwest method of an operation's method.
+fn http_method(m: Method) -> reqwest::Method {
+    match m {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
     }
 }

@@ -15,6 +15,7 @@ use idv_core::{ApiError, CatalogError, ErrorId, Params, Retry, Surface, WireCode
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How many bytes of an undecodable body [`Undecodable::body_prefix`] keeps.
@@ -91,6 +92,11 @@ impl Error {
     ///
     /// A `signup` response carrying the firewall's body is decoded as a
     /// `firewall` error, since the firewall stands in front of that surface.
+    ///
+    /// Such an error does not know which server sent it, so its
+    /// [`ApiFailure::docs_url`] is the server-relative path
+    /// (`/docs/possession#identity_not_found`); errors returned by a
+    /// [`crate::Client`] call carry the client's base URL.
     pub fn from_response(
         surface: Surface,
         status: u16,
@@ -103,7 +109,7 @@ impl Error {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| *v)
         });
-        decode(surface, info, body)
+        decode(surface, info, body, None)
     }
 
     /// The catalogued error, if this is one.
@@ -230,6 +236,8 @@ pub struct ApiFailure {
     message: String,
     body: Value,
     info: ResponseInfo,
+    /// The base URL of the server that answered, when known.
+    docs_base: Option<Arc<str>>,
 }
 
 impl ApiFailure {
@@ -261,9 +269,33 @@ impl ApiFailure {
     pub fn resolution(&self) -> &'static str {
         self.error.id.meta().resolution
     }
-    /// Path of the entry's section in the reference docs (`docs/reference/…#id`).
-    pub fn docs_url(&self) -> &'static str {
-        self.error.id.meta().docs
+    /// Where the server that answered documents this entry:
+    /// `{base_url}/docs/{surface}#{entry}`, for example
+    /// `http://127.0.0.1:8080/docs/possession#identity_not_found` (`idv serve`
+    /// serves its reference under `/docs/`). An error decoded with
+    /// [`Error::from_response`] knows no server, so this is then
+    /// [`ApiFailure::docs_path`].
+    ///
+    /// ```
+    /// use idv_client::{Error, Surface};
+    ///
+    /// let body = br#"{"code": 8011, "message": "identity not found"}"#;
+    /// let err = Error::from_response(Surface::Possession, 404, &[], body);
+    /// assert_eq!(err.api().unwrap().docs_url(), "/docs/possession#identity_not_found");
+    /// ```
+    pub fn docs_url(&self) -> String {
+        format!(
+            "{}{}",
+            self.docs_base.as_deref().unwrap_or_default(),
+            self.docs_path()
+        )
+    }
+    /// The server-relative path of the entry's section in the reference
+    /// (`/docs/possession#identity_not_found`): the page of the entry's surface,
+    /// the entry's id as the anchor.
+    pub fn docs_path(&self) -> String {
+        let meta = self.error.id.meta();
+        format!("/docs/{}#{}", meta.surface.name(), meta.name)
     }
     /// The catalogue's retry class.
     pub fn retry(&self) -> Retry {
@@ -463,8 +495,14 @@ pub(crate) fn undecodable(info: ResponseInfo, body: &[u8], reason: String) -> Er
     }))
 }
 
-/// Decodes an error body of `surface` into an [`Error`].
-pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error {
+/// Decodes an error body of `surface` into an [`Error`]; `base` is the base URL
+/// of the server that sent it, when known (for [`ApiFailure::docs_url`]).
+pub(crate) fn decode(
+    surface: Surface,
+    info: ResponseInfo,
+    body: &[u8],
+    base: Option<&Arc<str>>,
+) -> Error {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => return undecodable(info, body, format!("not JSON: {e}")),
@@ -480,6 +518,7 @@ pub(crate) fn decode(surface: Surface, info: ResponseInfo, body: &[u8]) -> Error
             message: message(&value),
             body: value,
             info,
+            docs_base: base.cloned(),
         })),
         Err(ParseError::NotAnObject) | Err(ParseError::MissingMessage) => {
             let reason = "not an error body of this surface (no message)".to_string();

@@ -5,8 +5,10 @@
 //! `Retry-After`, backing off without hammering a failing server, and never
 //! replaying a flow step unsafely.
 //!
-//! - [`Client`] is built once ([`Client::builder`]) and shared; possession calls
-//!   are its methods ([`possession`]).
+//! - [`Client`] is built once ([`Client::builder`]) and shared; each surface's
+//!   calls are on a handle it hands out: `client.possession().start(..)`
+//!   ([`possession::Possession`]). Methods and paths come from idv-core's
+//!   operations tables, the ones the server routes by.
 //! - Every failure is one [`Error`]: a catalogued API error with its entry
 //!   ([`ApiFailure`]), an unknown code kept whole, a transport failure, a timeout,
 //!   or an undecodable body. Error bodies of all four wire dialects decode through
@@ -26,7 +28,7 @@
 //!     .base_url("http://127.0.0.1:8080")
 //!     .credentials(Credentials::new("sandbox-client", "sandbox-secret"))
 //!     .build()?;
-//! match client.start(&StartRequest::new(FlowType::Mobile).phone_number("2001001695")).await {
+//! match client.possession().start(&StartRequest::new(FlowType::Mobile).phone_number("2001001695")).await {
 //!     Ok(started) => println!("flow {}", started.correlation_id),
 //!     Err(e) if e.id() == Some(ErrorId::SandboxUserNotFound) => {
 //!         println!("{e}; {}", e.api().unwrap().resolution())
@@ -40,6 +42,7 @@
 mod client;
 mod deadline;
 pub mod error;
+mod ops;
 mod pacing;
 pub mod possession;
 pub mod retry;

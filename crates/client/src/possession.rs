@@ -1,5 +1,6 @@
-//! The possession surface: typed requests and responses for every route, and the
-//! [`Client`] methods that call them.
+//! The possession surface: typed requests and responses for every route, and
+//! [`Possession`], the handle ([`Client::possession`]) whose methods call them.
+//! The other surfaces get handles of their own, so their calls never collide.
 //!
 //! Field names are camelCase on the wire, exactly as the surface documents them;
 //! requests leave out fields that are `None` or empty (the omit-empty convention).
@@ -19,25 +20,27 @@
 //!     .base_url("http://127.0.0.1:8080")
 //!     .credentials(Credentials::new("sandbox-client", "sandbox-secret"))
 //!     .build()?;
-//! let start = client
+//! let possession = client.possession();
+//! let start = possession
 //!     .start(&StartRequest::new(FlowType::Mobile).phone_number("2001001695"))
 //!     .await?;
 //! let id = start.correlation_id.clone();
-//! let validated = client.validate(&ValidateRequest::new(&id)).await?;
+//! let validated = possession.validate(&ValidateRequest::new(&id)).await?;
 //! if validated.next.contains_key(steps::CHALLENGE) {
-//!     let found = client
+//!     let found = possession
 //!         .challenge(&ChallengeRequest::new(&id).dob("1981-01"))
 //!         .await?;
 //!     let individual = found.individual.unwrap_or_default();
-//!     client.complete(&CompleteRequest::new(&id, individual)).await?;
+//!     possession.complete(&CompleteRequest::new(&id, individual)).await?;
 //! }
 //! # Ok(())
 //! # }
 //! ```
 
-use crate::client::{Auth, Body, Call, Client, Method};
+use crate::client::{Body, Call, Client};
 use crate::error::Error;
-use idv_core::Surface;
+use crate::ops::possession as ops;
+use idv_core::operation::Operation;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -322,7 +325,7 @@ pub struct CompleteResponse {
     /// Whether the submitted data differ from what challenge returned.
     pub change_detected: Option<bool>,
     /// The id of the identity enrolled on success (an idv extension; read it back
-    /// with [`Client::identity`]).
+    /// with [`Possession::identity`]).
     pub identity_id: Option<String>,
     /// Identity verification details.
     pub idv: Option<Value>,
@@ -590,123 +593,204 @@ pub struct SandboxInstantLinkResponse {
     pub redirect_url: Option<String>,
 }
 
-fn post<B: Serialize>(path: &str, body: &B, auth: Auth) -> Result<Call, Error> {
-    let json = idv_core::json::to_string(body)
-        .map_err(|e| Error::Config(format!("cannot serialize the request: {e}")))?;
-    Ok(Call {
-        surface: Surface::Possession,
-        method: Method::Post,
-        path: path.to_string(),
-        body: Body::Json(json.into()),
-        auth,
-        repeatable: false,
-    })
+/// The possession surface's calls, from [`Client::possession`]. A borrowed
+/// handle: free to make, so make one per use (`client.possession().start(&req)`).
+/// Every call goes through the client's one loop (token, pacing, idempotency
+/// key, retries), with the method and path of its row in
+/// [`idv_core::operations::POSSESSION`].
+#[derive(Debug, Clone, Copy)]
+pub struct Possession<'a> {
+    client: &'a Client,
 }
 
-impl Client {
-    async fn possession<T: DeserializeOwned>(&self, call: Result<Call, Error>) -> Result<T, Error> {
-        self.inner.execute(call?).await
+impl<'a> Possession<'a> {
+    pub(crate) fn new(client: &'a Client) -> Possession<'a> {
+        Possession { client }
     }
 
-    /// `POST /v3/start`: starts a Pre-Fill or Prove Identity flow.
+    /// The client this handle calls through.
+    pub fn client(&self) -> &'a Client {
+        self.client
+    }
+
+    async fn send<T: DeserializeOwned>(&self, call: Result<Call, Error>) -> Result<T, Error> {
+        self.client.inner.execute(call?).await
+    }
+
+    /// `POST /v3/start` (`prefillStart`): starts a Pre-Fill or Prove Identity flow.
     pub async fn start(&self, req: &StartRequest) -> Result<StartResponse, Error> {
-        self.possession(post("/v3/start", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::START, req)).await
     }
 
-    /// `POST /v3/validate`: checks possession of the phone.
+    /// `POST /v3/validate` (`prefillValidate`): checks possession of the phone.
     pub async fn validate(&self, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
-        self.possession(post("/v3/validate", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::VALIDATE, req)).await
     }
 
-    /// `POST /v3/challenge`: looks up the identity from dob/ssn (Pre-Fill).
+    /// `POST /v3/challenge` (`prefillChallenge`): looks up the identity from
+    /// dob/ssn (Pre-Fill).
     pub async fn challenge(&self, req: &ChallengeRequest) -> Result<ChallengeResponse, Error> {
-        self.possession(post("/v3/challenge", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::CHALLENGE, req)).await
     }
 
-    /// `POST /v3/complete`: verifies the identity the user confirmed.
+    /// `POST /v3/complete` (`prefillComplete`): verifies the identity the user
+    /// confirmed.
     pub async fn complete(&self, req: &CompleteRequest) -> Result<CompleteResponse, Error> {
-        self.possession(post("/v3/complete", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::COMPLETE, req)).await
     }
 
-    /// `POST /v3/unify`: starts a Unified Authentication session.
+    /// `POST /v3/unify` (`unifyStart`): starts a Unified Authentication session.
     pub async fn unify(&self, req: &UnifyRequest) -> Result<UnifyResponse, Error> {
-        self.possession(post("/v3/unify", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::UNIFY, req)).await
     }
 
-    /// `POST /v3/unify-status`: reads the session's result. The first successful
-    /// read completes the session (it enrols the identity and binds the key), so
-    /// like every step it is resent only with its idempotency key.
+    /// `POST /v3/unify-status` (`unifyStatus`): reads the session's result. The
+    /// first successful read completes the session (it enrols the identity and
+    /// binds the key), so like every step it is resent only with its idempotency
+    /// key.
     pub async fn unify_status(
         &self,
         req: &UnifyStatusRequest,
     ) -> Result<UnifyStatusResponse, Error> {
-        self.possession(post("/v3/unify-status", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::UNIFY_STATUS, req)).await
     }
 
-    /// `POST /v3/unify-bind`: binds a Prove Key after the customer's own possession check.
+    /// `POST /v3/unify-bind` (`unifyBind`): binds a Prove Key after the
+    /// customer's own possession check.
     pub async fn unify_bind(&self, req: &UnifyBindRequest) -> Result<UnifyStatusResponse, Error> {
-        self.possession(post("/v3/unify-bind", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::UNIFY_BIND, req)).await
     }
 
-    /// `POST /v3/device/revoke`: revokes a Prove Key.
+    /// `POST /v3/device/revoke` (`revokeDevice`): revokes a Prove Key.
     pub async fn revoke_device(
         &self,
         req: &RevokeDeviceRequest,
     ) -> Result<RevokeDeviceResponse, Error> {
-        self.possession(post("/v3/device/revoke", req, Auth::PossessionToken))
-            .await
+        self.send(post(ops::REVOKE_DEVICE, req)).await
     }
 
-    /// `POST /sandbox/otp` (sandbox tier only): enters the SMS code for the flow of
-    /// `auth_token`, as the client-side SDK would.
+    /// `GET /v3/identity/{identityId}` (`getIdentity`): reads an identity. The id
+    /// is percent-encoded into the path.
+    pub async fn identity(&self, id: &str) -> Result<IdentityResponse, Error> {
+        let op = ops::IDENTITY;
+        let call = crate::ops::path(op, &[("identityId", id)]).map(|path| Call {
+            op,
+            path,
+            body: Body::None,
+            repeatable: true,
+        });
+        self.send(call).await
+    }
+
+    /// `POST /sandbox/otp` (`sandboxOtp`, sandbox tier only): enters the SMS code
+    /// for the flow of `auth_token`, as the client-side SDK would.
     pub async fn sandbox_otp(&self, req: &SandboxOtpRequest) -> Result<SandboxOtpResponse, Error> {
-        self.possession(post("/sandbox/otp", req, Auth::None)).await
+        self.send(post(ops::SANDBOX_OTP, req)).await
     }
 
-    /// `POST /sandbox/instant-link` (sandbox tier only): clicks the Instant Link of
-    /// the flow of `auth_token`.
+    /// `POST /sandbox/instant-link` (`sandboxInstantLink`, sandbox tier only):
+    /// clicks the Instant Link of the flow of `auth_token`.
     pub async fn sandbox_instant_link(
         &self,
         auth_token: &str,
     ) -> Result<SandboxInstantLinkResponse, Error> {
         let body = serde_json::json!({ "authToken": auth_token });
-        self.possession(post("/sandbox/instant-link", &body, Auth::None))
-            .await
-    }
-
-    /// `GET /v3/identity/{id}`: reads an identity.
-    pub async fn identity(&self, id: &str) -> Result<IdentityResponse, Error> {
-        let call = Call {
-            surface: Surface::Possession,
-            method: Method::Get,
-            path: format!("/v3/identity/{}", encode_segment(id)),
-            body: Body::None,
-            auth: Auth::PossessionToken,
-            repeatable: true,
-        };
-        self.possession(Ok(call)).await
+        self.send(post(ops::SANDBOX_INSTANT_LINK, &body)).await
     }
 }
 
-/// Percent-encodes a path segment (everything but unreserved characters).
-fn encode_segment(s: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
+/// A POST of `op` with `body` as JSON, resent only with its idempotency key.
+fn post<B: Serialize>(op: &'static Operation, body: &B) -> Result<Call, Error> {
+    let json = idv_core::json::to_string(body)
+        .map_err(|e| Error::Config(format!("cannot serialize the request: {e}")))?;
+    Ok(Call {
+        op,
+        path: crate::ops::path(op, &[])?,
+        body: Body::Json(json.into()),
+        repeatable: false,
+    })
+}
+
+/// The possession calls as methods of [`Client`], from before the per-surface
+/// handles. They forward to [`Client::possession`] and go away in the next release.
+impl Client {
+    /// Use `client.possession().start(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().start(..)")]
+    pub async fn start(&self, req: &StartRequest) -> Result<StartResponse, Error> {
+        self.possession().start(req).await
     }
-    out
+
+    /// Use `client.possession().validate(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().validate(..)")]
+    pub async fn validate(&self, req: &ValidateRequest) -> Result<ValidateResponse, Error> {
+        self.possession().validate(req).await
+    }
+
+    /// Use `client.possession().challenge(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().challenge(..)")]
+    pub async fn challenge(&self, req: &ChallengeRequest) -> Result<ChallengeResponse, Error> {
+        self.possession().challenge(req).await
+    }
+
+    /// Use `client.possession().complete(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().complete(..)")]
+    pub async fn complete(&self, req: &CompleteRequest) -> Result<CompleteResponse, Error> {
+        self.possession().complete(req).await
+    }
+
+    /// Use `client.possession().unify(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().unify(..)")]
+    pub async fn unify(&self, req: &UnifyRequest) -> Result<UnifyResponse, Error> {
+        self.possession().unify(req).await
+    }
+
+    /// Use `client.possession().unify_status(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().unify_status(..)")]
+    pub async fn unify_status(
+        &self,
+        req: &UnifyStatusRequest,
+    ) -> Result<UnifyStatusResponse, Error> {
+        self.possession().unify_status(req).await
+    }
+
+    /// Use `client.possession().unify_bind(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().unify_bind(..)")]
+    pub async fn unify_bind(&self, req: &UnifyBindRequest) -> Result<UnifyStatusResponse, Error> {
+        self.possession().unify_bind(req).await
+    }
+
+    /// Use `client.possession().revoke_device(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().revoke_device(..)")]
+    pub async fn revoke_device(
+        &self,
+        req: &RevokeDeviceRequest,
+    ) -> Result<RevokeDeviceResponse, Error> {
+        self.possession().revoke_device(req).await
+    }
+
+    /// Use `client.possession().sandbox_otp(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().sandbox_otp(..)")]
+    pub async fn sandbox_otp(&self, req: &SandboxOtpRequest) -> Result<SandboxOtpResponse, Error> {
+        self.possession().sandbox_otp(req).await
+    }
+
+    /// Use `client.possession().sandbox_instant_link(..)`.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use client.possession().sandbox_instant_link(..)"
+    )]
+    pub async fn sandbox_instant_link(
+        &self,
+        auth_token: &str,
+    ) -> Result<SandboxInstantLinkResponse, Error> {
+        self.possession().sandbox_instant_link(auth_token).await
+    }
+
+    /// Use `client.possession().identity(..)`.
+    #[deprecated(since = "0.1.0", note = "use client.possession().identity(..)")]
+    pub async fn identity(&self, id: &str) -> Result<IdentityResponse, Error> {
+        self.possession().identity(id).await
+    }
 }
 
 #[cfg(test)]
@@ -748,11 +832,5 @@ mod tests {
             serde_json::from_value(json!({"identityId": "i", "status": "active"})).unwrap();
         assert_eq!(r.identity_id.as_deref(), Some("i"));
         assert_eq!(r.extra["status"], "active");
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(encode_segment("a b/c"), "a%20b%2Fc");
-        assert_eq!(encode_segment("abc-123"), "abc-123");
     }
 }

@@ -22,7 +22,12 @@ fn check_example(id: ErrorId, surface: Surface, headers: &[(&str, &str)], body: 
     assert_eq!(api.retry(), meta.retry);
     assert_eq!(err.retry_class(), meta.retry);
     assert_eq!(api.resolution(), meta.resolution);
-    assert!(api.docs_url().contains(meta.name), "{}", api.docs_url());
+    // Decoded without a client, the error knows no server: the link is the
+    // server-relative path of the entry on its surface's reference page.
+    let page = meta.surface.name();
+    assert_eq!(api.docs_path(), format!("/docs/{page}#{}", meta.name));
+    assert_eq!(api.docs_url(), api.docs_path());
+    assert_reference_has_anchor(page, meta.name);
     assert_eq!(api.body(), &wire);
     let shown = err.to_string();
     assert!(shown.contains(api.message()), "{shown}");
@@ -38,6 +43,20 @@ fn check_example(id: ErrorId, surface: Surface, headers: &[(&str, &str)], body: 
     if meta.retry == Retry::AfterRetryAfter {
         assert!(err.is_retryable());
     }
+}
+
+/// The page `docs_url()` points at is the generated reference the server serves
+/// under `/docs/`, and it has the entry's anchor.
+fn assert_reference_has_anchor(page: &str, anchor: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/reference")
+        .join(format!("{page}.md"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        text.contains(&format!("id=\"{anchor}\"")),
+        "{} has no anchor {anchor}",
+        path.display()
+    );
 }
 
 #[test]

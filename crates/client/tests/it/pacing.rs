@@ -17,7 +17,7 @@ async fn run(c: &Client) -> Duration {
         .map(|_| {
             let c = c.clone();
             let id = id.clone();
-            tokio::spawn(async move { c.identity(&id).await })
+            tokio::spawn(async move { c.possession().identity(&id).await })
         })
         .collect();
     for call in calls {

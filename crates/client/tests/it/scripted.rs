@@ -44,7 +44,7 @@ async fn the_token_is_fetched_once_and_shared_by_concurrent_calls() {
     let c = client(&s.url);
     let calls = (0..20).map(|_| {
         let c = c.clone();
-        tokio::spawn(async move { c.identity("p-1").await })
+        tokio::spawn(async move { c.possession().identity("p-1").await })
     });
     for call in calls {
         let r = call.await.expect("join").expect("identity");
@@ -75,12 +75,18 @@ async fn the_token_is_refreshed_shortly_before_it_expires() {
         .token_refresh_margin(Duration::from_millis(1500))
         .build()
         .expect("client");
-    c.identity("p-1").await.expect("first");
-    c.identity("p-1").await.expect("second, same token");
+    c.possession().identity("p-1").await.expect("first");
+    c.possession()
+        .identity("p-1")
+        .await
+        .expect("second, same token");
     assert_eq!(s.seen("/token").len(), 1);
     // Lifetime 2 s, margin capped at half of it: replaced after 1 s.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    c.identity("p-1").await.expect("third, new token");
+    c.possession()
+        .identity("p-1")
+        .await
+        .expect("third, new token");
     let auth: Vec<_> = s
         .seen("/v3/identity/p-1")
         .into_iter()
@@ -94,7 +100,11 @@ async fn a_401_refreshes_the_token_once_then_gives_up() {
     let s = Scripted::start().await;
     let c = client(&s.url);
     s.script("/v3/start", [Reply::example(ErrorId::UnauthorizedRequest)]);
-    let r = c.start(&start()).await.expect("recovered by one refresh");
+    let r = c
+        .possession()
+        .start(&start())
+        .await
+        .expect("recovered by one refresh");
     assert_eq!(r.correlation_id, "c-1");
     assert_eq!(s.seen("/token").len(), 2);
     let starts = s.seen("/v3/start");
@@ -112,14 +122,18 @@ async fn a_401_refreshes_the_token_once_then_gives_up() {
             Reply::example(ErrorId::UnauthorizedRequest),
         ],
     );
-    let err = c.start(&start()).await.expect_err("still 401");
+    let err = c.possession().start(&start()).await.expect_err("still 401");
     assert_eq!(err.id(), Some(ErrorId::UnauthorizedRequest));
     assert_eq!(s.seen("/token").len(), 3, "one refresh per call, no more");
     assert_eq!(s.seen("/v3/start").len(), 4);
 
     s.script("/token", [Reply::example(ErrorId::UnauthorizedRequest)]);
     let c = client(&s.url);
-    let err = c.start(&start()).await.expect_err("bad credentials");
+    let err = c
+        .possession()
+        .start(&start())
+        .await
+        .expect_err("bad credentials");
     assert_eq!(err.id(), Some(ErrorId::UnauthorizedRequest));
     assert_eq!(s.seen("/v3/start").len(), 4, "no token, no call");
 }
@@ -133,6 +147,7 @@ async fn a_500_burst_is_retried_with_backoff_and_one_idempotency_key() {
         std::iter::repeat_n(Reply::example(ErrorId::InternalError), 3),
     );
     let r = c
+        .possession()
         .validate(&ValidateRequest::new("c-1"))
         .await
         .expect("fourth attempt succeeds");
@@ -146,7 +161,8 @@ async fn a_500_burst_is_retried_with_backoff_and_one_idempotency_key() {
     );
     assert_eq!(c.stats().retries, 3);
 
-    c.validate(&ValidateRequest::new("c-1"))
+    c.possession()
+        .validate(&ValidateRequest::new("c-1"))
         .await
         .expect("next");
     let next = s.seen("/v3/validate").pop().expect("seen");
@@ -166,7 +182,11 @@ async fn a_failing_server_is_not_hammered_once_the_budget_is_spent() {
     };
     let c = client_with(&s.url, policy);
     for _ in 0..6 {
-        let err = c.start(&start()).await.expect_err("always 500");
+        let err = c
+            .possession()
+            .start(&start())
+            .await
+            .expect_err("always 500");
         assert_eq!(err.id(), Some(ErrorId::InternalError));
         assert_eq!(err.status(), Some(500));
     }
@@ -194,9 +214,13 @@ async fn errors_that_need_a_fix_are_never_retried() {
         let before = s.seen(path).len();
         s.script(path, [Reply::example(id)]);
         let err = if path == "/v3/start" {
-            c.start(&start()).await.expect_err("scripted error")
+            c.possession()
+                .start(&start())
+                .await
+                .expect_err("scripted error")
         } else {
-            c.validate(&ValidateRequest::new("c-1"))
+            c.possession()
+                .validate(&ValidateRequest::new("c-1"))
                 .await
                 .expect_err("scripted error")
         };
@@ -218,7 +242,10 @@ async fn retry_after_in_seconds_is_honoured() {
     let c = client(&s.url);
     s.script("/v3/start", [Reply::example(ErrorId::RateLimitExceeded)]);
     let t = Instant::now();
-    c.start(&start()).await.expect("after Retry-After");
+    c.possession()
+        .start(&start())
+        .await
+        .expect("after Retry-After");
     assert!(t.elapsed() >= Duration::from_secs(1), "{:?}", t.elapsed());
     assert_eq!(c.stats().rate_limited, 1);
     assert_eq!(s.seen("/v3/start").len(), 2);
@@ -240,7 +267,8 @@ async fn retry_after_as_an_http_date_is_honoured() {
             .header("X-Request-Id", "r-1")],
     );
     let t = Instant::now();
-    c.complete(&CompleteRequest::new("c-1", Default::default()))
+    c.possession()
+        .complete(&CompleteRequest::new("c-1", Default::default()))
         .await
         .expect("after the date");
     assert!(
@@ -259,7 +287,11 @@ async fn retry_after_beyond_the_cap_is_returned_at_once() {
         [Reply::example(ErrorId::RateLimitExceeded).header("Retry-After", "1800")],
     );
     let t = Instant::now();
-    let err = c.start(&start()).await.expect_err("too long to wait");
+    let err = c
+        .possession()
+        .start(&start())
+        .await
+        .expect_err("too long to wait");
     assert!(t.elapsed() < Duration::from_secs(1));
     assert_eq!(err.id(), Some(ErrorId::RateLimitExceeded));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(1800)));
@@ -278,7 +310,11 @@ async fn a_body_that_is_not_json_is_kept_with_its_status() {
             "<html><h1>502 Bad Gateway</h1></html>",
         )],
     );
-    let err = c.start(&start()).await.expect_err("bad gateway");
+    let err = c
+        .possession()
+        .start(&start())
+        .await
+        .expect_err("bad gateway");
     let Error::Undecodable(u) = &err else {
         panic!("{err:?}")
     };
@@ -289,11 +325,11 @@ async fn a_body_that_is_not_json_is_kept_with_its_status() {
     // A 502 burst from a proxy is retried like any 5xx.
     let c = client(&s.url);
     s.script("/v3/start", [Reply::raw(502, "text/html", "<html></html>")]);
-    c.start(&start()).await.expect("retried");
+    c.possession().start(&start()).await.expect("retried");
 
     // A 200 whose body is not the documented response is undecodable too.
     s.script("/v3/start", [Reply::raw(200, "text/plain", "ok")]);
-    let err = c.start(&start()).await.expect_err("not JSON");
+    let err = c.possession().start(&start()).await.expect_err("not JSON");
     assert_eq!(err.status(), Some(200));
     assert!(matches!(err, Error::Undecodable(_)));
 }
@@ -315,14 +351,18 @@ async fn a_slow_response_past_the_timeout_is_a_timeout_then_retried() {
     let c = mk(RetryPolicy::none());
     c.access_token().await.expect("token");
     let t = Instant::now();
-    let err = c.start(&start()).await.expect_err("timeout");
+    let err = c.possession().start(&start()).await.expect_err("timeout");
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
     assert!(t.elapsed() < Duration::from_secs(2));
     assert!(err.to_string().starts_with("timeout: "), "{err}");
 
     s.script("/v3/start", [slow()]);
     let c = mk(fast_policy());
-    let r = c.start(&start()).await.expect("second attempt answers");
+    let r = c
+        .possession()
+        .start(&start())
+        .await
+        .expect("second attempt answers");
     assert_eq!(r.correlation_id, "c-1");
 }
 
@@ -331,7 +371,11 @@ async fn a_connection_reset_before_the_request_arrives_is_retried() {
     let s = Scripted::start().await;
     let proxy = Proxy::start(s.addr, "POST /v3/start", Fault::ResetBeforeForward).await;
     let c = client(&proxy.url);
-    let r = c.start(&start()).await.expect("retried after the reset");
+    let r = c
+        .possession()
+        .start(&start())
+        .await
+        .expect("retried after the reset");
     assert!(proxy.fired());
     assert_eq!(r.correlation_id, "c-1");
     assert_eq!(
@@ -348,7 +392,11 @@ async fn a_connection_reset_before_the_request_arrives_is_retried() {
         .retry(RetryPolicy::none())
         .build()
         .expect("client");
-    let err = c2.start(&start()).await.expect_err("reset, no retries");
+    let err = c2
+        .possession()
+        .start(&start())
+        .await
+        .expect_err("reset, no retries");
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.to_string().starts_with("transport: "), "{err}");
 }
@@ -358,8 +406,9 @@ async fn a_lost_response_to_a_step_is_recovered_through_the_idempotency_key() {
     let s = Scripted::start().await;
     let proxy = Proxy::start(s.addr, "POST /v3/validate", Fault::DropResponse).await;
     let c = client(&proxy.url);
-    let started = c.start(&start()).await.expect("start");
+    let started = c.possession().start(&start()).await.expect("start");
     let v = c
+        .possession()
         .validate(&ValidateRequest::new(&started.correlation_id))
         .await
         .expect("validate, despite the lost response");
@@ -370,10 +419,12 @@ async fn a_lost_response_to_a_step_is_recovered_through_the_idempotency_key() {
     assert!(!seen[0].replayed && seen[1].replayed);
     assert_eq!(seen[0].idempotency_key, seen[1].idempotency_key);
     let ch = c
+        .possession()
         .challenge(&ChallengeRequest::new("c-1").dob("1981-01"))
         .await
         .expect("challenge");
     let done = c
+        .possession()
         .complete(&CompleteRequest::new(
             "c-1",
             ch.individual.expect("individual"),
@@ -394,13 +445,20 @@ async fn without_idempotency_keys_a_post_is_not_retried_after_a_5xx() {
         .build()
         .expect("client");
     s.script("/v3/start", [Reply::example(ErrorId::InternalError)]);
-    let err = c.start(&start()).await.expect_err("may have taken effect");
+    let err = c
+        .possession()
+        .start(&start())
+        .await
+        .expect_err("may have taken effect");
     assert_eq!(err.id(), Some(ErrorId::InternalError));
     assert_eq!(s.seen("/v3/start").len(), 1);
     assert!(s.seen("/v3/start")[0].idempotency_key.is_none());
     // A 429 was never executed, so it is retried all the same.
     s.script("/v3/start", [Reply::example(ErrorId::RateLimitExceeded)]);
-    c.start(&start()).await.expect("retried after 429");
+    c.possession()
+        .start(&start())
+        .await
+        .expect("retried after 429");
 }
 
 #[tokio::test]
@@ -418,7 +476,7 @@ async fn rate_limit_headers_and_request_ids_are_exposed() {
         .header("X-RateLimit-Remaining", "24")
         .header("X-RateLimit-Reset", "1767225601")],
     );
-    c.start(&start()).await.expect("start");
+    c.possession().start(&start()).await.expect("start");
     let rl = c.rate_limit().expect("snapshot");
     assert_eq!((rl.limit, rl.remaining, rl.reset), (25, 24, 1_767_225_601));
 
@@ -426,7 +484,7 @@ async fn rate_limit_headers_and_request_ids_are_exposed() {
         "/v3/start",
         [Reply::example(ErrorId::SandboxUserNotFound).header("X-Request-Id", "req-7")],
     );
-    let err = c.start(&start()).await.expect_err("8007");
+    let err = c.possession().start(&start()).await.expect_err("8007");
     assert_eq!(err.request_id(), Some("req-7"));
     assert_eq!(
         err.to_string(),
@@ -445,7 +503,7 @@ async fn unknown_codes_from_the_server_are_errors_not_parse_failures() {
             json!({"code": 8020, "message": "a future error"}),
         )],
     );
-    let err = c.start(&start()).await.expect_err("unknown");
+    let err = c.possession().start(&start()).await.expect_err("unknown");
     let Error::Unknown(u) = &err else {
         panic!("{err:?}")
     };
@@ -469,7 +527,7 @@ async fn pacing_spaces_calls_at_the_configured_rate() {
     let calls: Vec<_> = (0..10)
         .map(|_| {
             let c = c.clone();
-            tokio::spawn(async move { c.identity("p-1").await })
+            tokio::spawn(async move { c.possession().identity("p-1").await })
         })
         .collect();
     for call in calls {

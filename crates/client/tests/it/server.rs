@@ -20,16 +20,17 @@ fn tod() -> StartRequest {
 
 /// Runs a whole Pre-Fill flow, following `next`; returns the identity id.
 pub(crate) async fn prefill(c: &Client) -> String {
-    let started = c.start(&tod()).await.expect("start");
+    let p = c.possession();
+    let started = p.start(&tod()).await.expect("start");
     assert!(started.next.contains_key(steps::VALIDATE));
     let cid = started.correlation_id;
-    let v = c
+    let v = p
         .validate(&ValidateRequest::new(&cid))
         .await
         .expect("validate");
     assert!(v.success && v.challenge_missing);
     assert!(v.next.contains_key(steps::CHALLENGE), "{:?}", v.next);
-    let ch = c
+    let ch = p
         .challenge(&ChallengeRequest::new(&cid).dob("1981-01").ssn("0596"))
         .await
         .expect("challenge");
@@ -37,7 +38,7 @@ pub(crate) async fn prefill(c: &Client) -> String {
     let individual = ch.individual.expect("individual");
     assert_eq!(individual.first_name.as_deref(), Some("Tod"));
     assert!(ch.next.contains_key(steps::COMPLETE));
-    let done = c
+    let done = p
         .complete(&CompleteRequest::new(&cid, individual))
         .await
         .expect("complete");
@@ -52,7 +53,7 @@ async fn prefill_flow_runs_through_the_sdk() {
     let srv = RealServer::start().await;
     let c = srv.client("prefill").await;
     let id = prefill(&c).await;
-    let identity = c.identity(&id).await.expect("identity");
+    let identity = c.possession().identity(&id).await.expect("identity");
     assert_eq!(identity.identity_id.as_deref(), Some(id.as_str()));
     assert_eq!(identity.last_name.as_deref(), Some("Weedall"));
     assert_eq!(identity.phone_number.as_deref(), Some("+12001001695"));
@@ -65,9 +66,10 @@ async fn prefill_flow_runs_through_the_sdk() {
 async fn prove_identity_flow_skips_the_challenge() {
     let srv = RealServer::start().await;
     let c = srv.client("identity").await;
-    let started = c.start(&tod()).await.expect("start");
+    let p = c.possession();
+    let started = p.start(&tod()).await.expect("start");
     let cid = started.correlation_id;
-    let v = c
+    let v = p
         .validate(&ValidateRequest::new(&cid))
         .await
         .expect("validate");
@@ -83,7 +85,7 @@ async fn prove_identity_flow_skips_the_challenge() {
         dob: Some("1981-01".into()),
         ..Default::default()
     };
-    let done = c
+    let done = p
         .complete(&CompleteRequest::new(&cid, individual))
         .await
         .expect("complete");
@@ -95,9 +97,10 @@ async fn prove_identity_flow_skips_the_challenge() {
 async fn unify_flows_run_through_the_sdk() {
     let srv = RealServer::start().await;
     let c = srv.client("unify").await;
+    let p = c.possession();
 
     // Lorant on desktop: pending until the Instant Link is clicked; no Prove Key.
-    let u = c
+    let u = p
         .unify(
             &UnifyRequest::new(PossessionType::Desktop, "req-lorant")
                 .phone_number("2001004014")
@@ -106,17 +109,17 @@ async fn unify_flows_run_through_the_sdk() {
         .await
         .expect("unify");
     assert_eq!(u.success, "pending");
-    let status = c
+    let status = p
         .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
         .await
         .expect("status");
     assert!(status.is_pending(), "{status:?}");
-    let link = c
+    let link = p
         .sandbox_instant_link(u.auth_token.as_deref().expect("auth token"))
         .await
         .expect("click");
     assert!(link.success);
-    let status = c
+    let status = p
         .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
         .await
         .expect("status");
@@ -125,11 +128,11 @@ async fn unify_flows_run_through_the_sdk() {
     assert_eq!(status.client_request_id.as_deref(), Some("req-lorant"));
 
     // Laney on mobile: the SMS code, then a Prove Key.
-    let u = c
+    let u = p
         .unify(&UnifyRequest::new(PossessionType::Mobile, "req-laney").phone_number("2001004015"))
         .await
         .expect("unify");
-    let otp = c
+    let otp = p
         .sandbox_otp(&SandboxOtpRequest {
             auth_token: u.auth_token.clone().expect("auth token"),
             otp: "1234".into(),
@@ -137,7 +140,7 @@ async fn unify_flows_run_through_the_sdk() {
         .await
         .expect("otp");
     assert!(otp.success);
-    let status = c
+    let status = p
         .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
         .await
         .expect("status");
@@ -145,7 +148,7 @@ async fn unify_flows_run_through_the_sdk() {
     let device = status.device_id.clone().expect("a Prove Key on mobile");
 
     // The key authenticates a new session, until it is revoked.
-    let again = c
+    let again = p
         .unify(
             &UnifyRequest::new(PossessionType::Mobile, "req-laney-2")
                 .phone_number("2001004015")
@@ -153,17 +156,17 @@ async fn unify_flows_run_through_the_sdk() {
         )
         .await
         .expect("unify with the key");
-    let status = c
+    let status = p
         .unify_status(&UnifyStatusRequest::new(&again.correlation_id))
         .await
         .expect("status");
     assert!(status.is_success());
-    let revoked = c
+    let revoked = p
         .revoke_device(&RevokeDeviceRequest::new(&device, "req-revoke"))
         .await
         .expect("revoke");
     assert!(revoked.success);
-    let err = c
+    let err = p
         .unify(
             &UnifyRequest::new(PossessionType::Mobile, "req-laney-3")
                 .phone_number("2001004015")
@@ -174,16 +177,16 @@ async fn unify_flows_run_through_the_sdk() {
     assert_eq!(err.id(), Some(ErrorId::DeviceRevoked), "{err}");
 
     // Barbaraanne with customer-supplied possession: possession_required, then bind.
-    let u = c
+    let u = p
         .unify(&UnifyRequest::new(PossessionType::None, "req-barb").phone_number("2001004018"))
         .await
         .expect("unify");
-    let status = c
+    let status = p
         .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
         .await
         .expect("status");
     assert!(status.possession_required(), "{status:?}");
-    let bound = c
+    let bound = p
         .unify_bind(&UnifyBindRequest::new(&u.correlation_id, "2001004018"))
         .await
         .expect("bind");
@@ -209,13 +212,14 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             let c = prod
                 .client_with(prod.credentials("prefill").await, quick())
                 .await;
-            let err = c.start(&tod()).await.expect_err("500");
+            let err = c.possession().start(&tod()).await.expect_err("500");
             assert_eq!(c.stats().retries, 3, "8000 is retried with backoff");
             err
         }
         P::MalformedRequest { .. } => {
             let c = prefill().await;
-            c.start(&StartRequest::new(FlowType::Desktop).phone_number("12"))
+            c.possession()
+                .start(&StartRequest::new(FlowType::Desktop).phone_number("12"))
                 .await
                 .expect_err("8001")
         }
@@ -223,44 +227,52 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             let mut creds = srv.credentials("prefill").await;
             creds.client_secret.push('x');
             let c = srv.client_with(creds, quick()).await;
-            c.start(&tod()).await.expect_err("8002")
+            c.possession().start(&tod()).await.expect_err("8002")
         }
         P::StepCalledOutOfOrder { .. } => {
             let c = prefill().await;
-            let s = c.start(&tod()).await.expect("start");
-            c.challenge(&ChallengeRequest::new(&s.correlation_id).dob("1981-01"))
+            let s = c.possession().start(&tod()).await.expect("start");
+            c.possession()
+                .challenge(&ChallengeRequest::new(&s.correlation_id).dob("1981-01"))
                 .await
                 .expect_err("8003")
         }
         P::SandboxUserNotFound => {
             let c = prefill().await;
-            c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001009999"))
+            c.possession()
+                .start(&StartRequest::new(FlowType::Mobile).phone_number("2001009999"))
                 .await
                 .expect_err("8007")
         }
         P::InvalidCorrelationId => {
             let c = prefill().await;
-            c.validate(&ValidateRequest::new(
-                "0b6c7f0e-1111-4222-8333-944455556666",
-            ))
-            .await
-            .expect_err("8008")
+            c.possession()
+                .validate(&ValidateRequest::new(
+                    "0b6c7f0e-1111-4222-8333-944455556666",
+                ))
+                .await
+                .expect_err("8008")
         }
         P::SandboxUserAccessDenied => {
             let c = prefill().await;
-            c.start(&StartRequest::new(FlowType::Mobile).phone_number("2001004014"))
+            c.possession()
+                .start(&StartRequest::new(FlowType::Mobile).phone_number("2001004014"))
                 .await
                 .expect_err("8009")
         }
         P::UnauthorizedForCountry { .. } => {
             let c = prefill().await;
-            c.start(&StartRequest::new(FlowType::Mobile).phone_number("+2001004029"))
+            c.possession()
+                .start(&StartRequest::new(FlowType::Mobile).phone_number("+2001004029"))
                 .await
                 .expect_err("8010")
         }
         P::IdentityNotFound => {
             let c = prefill().await;
-            c.identity("no-such-identity").await.expect_err("8011")
+            c.possession()
+                .identity("no-such-identity")
+                .await
+                .expect_err("8011")
         }
         P::RateLimitExceeded => {
             let creds = srv.credentials("prefill").await;
@@ -268,7 +280,7 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             let calls: Vec<_> = (0..40)
                 .map(|_| {
                     let c = c.clone();
-                    tokio::spawn(async move { c.identity("x").await })
+                    tokio::spawn(async move { c.possession().identity("x").await })
                 })
                 .collect();
             let mut limited = None;
@@ -283,24 +295,28 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
         P::DeviceRevoked => {
             let c = srv.client("unify").await;
             let u = c
+                .possession()
                 .unify(&UnifyRequest::new(PossessionType::Mobile, "r").phone_number("2001004016"))
                 .await
                 .expect("unify");
             let s = c
+                .possession()
                 .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
                 .await
                 .expect("status");
             let device = s.device_id.expect("Mobile Auth user binds a key");
-            c.revoke_device(&RevokeDeviceRequest::new(&device, "r"))
+            c.possession()
+                .revoke_device(&RevokeDeviceRequest::new(&device, "r"))
                 .await
                 .expect("revoke");
-            c.unify(
-                &UnifyRequest::new(PossessionType::Mobile, "r2")
-                    .phone_number("2001004016")
-                    .device_id(&device),
-            )
-            .await
-            .expect_err("8019")
+            c.possession()
+                .unify(
+                    &UnifyRequest::new(PossessionType::Mobile, "r2")
+                        .phone_number("2001004016")
+                        .device_id(&device),
+                )
+                .await
+                .expect_err("8019")
         }
         P::WrongUrlOrMethod => {
             // The classic mistake: the token endpoint under /v3.
@@ -314,7 +330,7 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
         P::UnknownPath => {
             // An empty id leaves `GET /v3/identity/`, which names no operation.
             let c = prefill().await;
-            c.identity("").await.expect_err("404")
+            c.possession().identity("").await.expect_err("404")
         }
         P::IdempotencyKeyReused { .. } => {
             // The SDK makes one key per logical call, so it cannot reuse one; the
@@ -359,6 +375,23 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
                 "{id}: X-Request-Id on every response"
             );
         }
+        // The link to the entry is on the server that answered (the raw reuse
+        // below was decoded without a client, so its link is server-relative).
+        let anchor = format!("/docs/possession#{}", id.meta().name);
+        assert_eq!(api.docs_path(), anchor);
+        if id == ErrorId::IdempotencyKeyReused {
+            assert_eq!(api.docs_url(), anchor);
+        } else {
+            assert!(
+                api.docs_url().starts_with("http://127.0.0.1:")
+                    && api.docs_url().ends_with(&anchor),
+                "{id}: {}",
+                api.docs_url()
+            );
+        }
+        if id == ErrorId::IdentityNotFound {
+            assert_eq!(api.docs_url(), format!("{}{anchor}", srv.url));
+        }
         let shown = err.to_string();
         assert!(shown.contains(api.message()), "{shown}");
         if let Some(code) = api.code() {
@@ -390,10 +423,13 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
 async fn an_expired_token_is_refreshed_once_on_8002() {
     let srv = RealServer::start().await;
     let c = srv.client("prefill").await;
-    c.start(&tod()).await.expect("start");
+    c.possession().start(&tod()).await.expect("start");
     // The server's clock moves past the token's hour; the client's does not.
     srv.state.clock.advance(3700);
-    c.start(&tod()).await.expect("refreshed after 8002");
+    c.possession()
+        .start(&tod())
+        .await
+        .expect("refreshed after 8002");
     assert_eq!(c.stats().token_fetches, 2);
 
     // Ten calls meet 8002 at once: one new token for all of them.
@@ -401,7 +437,7 @@ async fn an_expired_token_is_refreshed_once_on_8002() {
     let calls: Vec<_> = (0..10)
         .map(|_| {
             let c = c.clone();
-            tokio::spawn(async move { c.start(&tod()).await })
+            tokio::spawn(async move { c.possession().start(&tod()).await })
         })
         .collect();
     for call in calls {
@@ -437,15 +473,102 @@ async fn a_lost_response_to_a_step_is_recovered_against_the_real_server() {
         .idempotency_keys(false)
         .build()
         .expect("client");
-    let s = bare.start(&tod()).await.expect("start");
+    let s = bare.possession().start(&tod()).await.expect("start");
     let err = bare
+        .possession()
         .validate(&ValidateRequest::new(&s.correlation_id))
         .await
         .expect_err("lost");
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     let again = bare
+        .possession()
         .validate(&ValidateRequest::new(&s.correlation_id))
         .await
         .expect_err("a replay by hand meets the 403");
     assert_eq!(again.id(), Some(ErrorId::StepCalledOutOfOrder));
+}
+
+/// The possession methods on `Client` itself stay one release as deprecated
+/// shims; each still makes its call.
+#[tokio::test]
+#[allow(deprecated)]
+async fn the_deprecated_client_methods_still_make_their_calls() {
+    let srv = RealServer::start().await;
+    let c = srv.client("prefill").await;
+    let s = c.start(&tod()).await.expect("start");
+    let cid = s.correlation_id;
+    let v = c
+        .validate(&ValidateRequest::new(&cid))
+        .await
+        .expect("validate");
+    assert!(v.next.contains_key(steps::CHALLENGE));
+    let ch = c
+        .challenge(&ChallengeRequest::new(&cid).dob("1981-01").ssn("0596"))
+        .await
+        .expect("challenge");
+    let done = c
+        .complete(&CompleteRequest::new(
+            &cid,
+            ch.individual.expect("individual"),
+        ))
+        .await
+        .expect("complete");
+    let id = done.identity_id.expect("identity id");
+    assert_eq!(
+        c.identity(&id).await.expect("identity").identity_id,
+        Some(id)
+    );
+    let err = c.identity("no-such-identity").await.expect_err("8011");
+    assert_eq!(err.id(), Some(ErrorId::IdentityNotFound));
+
+    let c = srv.client("unify").await;
+    let u = c
+        .unify(
+            &UnifyRequest::new(PossessionType::Desktop, "old-lorant")
+                .phone_number("2001004014")
+                .final_target_url("https://example.com/done"),
+        )
+        .await
+        .expect("unify");
+    let link = c
+        .sandbox_instant_link(u.auth_token.as_deref().expect("auth token"))
+        .await
+        .expect("click");
+    assert!(link.success);
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.is_success(), "{status:?}");
+    let u = c
+        .unify(&UnifyRequest::new(PossessionType::Mobile, "old-laney").phone_number("2001004015"))
+        .await
+        .expect("unify");
+    let otp = c
+        .sandbox_otp(&SandboxOtpRequest {
+            auth_token: u.auth_token.clone().expect("auth token"),
+            otp: "1234".into(),
+        })
+        .await
+        .expect("otp");
+    assert!(otp.success);
+    let u = c
+        .unify(&UnifyRequest::new(PossessionType::None, "old-barb").phone_number("2001004018"))
+        .await
+        .expect("unify");
+    let status = c
+        .unify_status(&UnifyStatusRequest::new(&u.correlation_id))
+        .await
+        .expect("status");
+    assert!(status.possession_required(), "{status:?}");
+    let bound = c
+        .unify_bind(&UnifyBindRequest::new(&u.correlation_id, "2001004018"))
+        .await
+        .expect("bind");
+    let device = bound.device_id.expect("a Prove Key");
+    let revoked = c
+        .revoke_device(&RevokeDeviceRequest::new(&device, "old-revoke"))
+        .await
+        .expect("revoke");
+    assert!(revoked.success);
 }

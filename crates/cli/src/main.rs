@@ -119,7 +119,7 @@ impl ServerArgs {
             database: self.database.clone(),
             region: self.region.clone(),
             tier: self.tier.clone(),
-            log: None,
+            ..ConfigLayer::default()
         });
         Config::resolve(&layers)
     }

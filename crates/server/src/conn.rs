@@ -159,12 +159,13 @@ pub async fn serve(
         }
     }
     drop(listener);
+    shed.flush(&caps);
     let _ = grace_tx.send(true);
     if !tasks.is_empty() {
         tracing::info!(
             open = tasks.len(),
             deadline_s = limits.shutdown_timeout.as_secs_f64(),
-            "stopped accepting; waiting for in-flight requests"
+            "no longer accepting connections; waiting for in-flight requests"
         );
     }
     let drained = tokio::time::timeout(limits.shutdown_timeout, async {
@@ -297,22 +298,22 @@ impl Drop for Slot {
 /// [`SHED_LOG_INTERVAL`] at most, not one per connection.
 #[derive(Default)]
 struct ShedLog {
-    last: Option<Instant>,
+    last_shed: Option<Instant>,
+    last_accept_error: Option<Instant>,
     over_total: u64,
     over_per_peer: u64,
+    latest: Option<IpAddr>,
     accept_errors: u64,
 }
 
 impl ShedLog {
-    fn due(&mut self) -> bool {
+    /// Whether a report is due, given the time of the previous one (updated).
+    fn due(last: &mut Option<Instant>) -> bool {
         let now = Instant::now();
-        if self
-            .last
-            .is_some_and(|t| now.duration_since(t) < SHED_LOG_INTERVAL)
-        {
+        if last.is_some_and(|t| now.duration_since(t) < SHED_LOG_INTERVAL) {
             return false;
         }
-        self.last = Some(now);
+        *last = Some(now);
         true
     }
 
@@ -321,25 +322,39 @@ impl ShedLog {
             Over::Total => self.over_total += 1,
             Over::PerPeer => self.over_per_peer += 1,
         }
-        if self.due() {
-            tracing::warn!(
-                over_total_cap = self.over_total,
-                over_per_peer_cap = self.over_per_peer,
-                max_connections = caps.max_total,
-                max_connections_per_peer = caps.max_per_peer,
-                latest_peer = %ip,
-                "shedding connections: closed new connections over the connection caps \
-                 (counts since the previous report; at most one report every {} s)",
-                SHED_LOG_INTERVAL.as_secs()
-            );
-            self.over_total = 0;
-            self.over_per_peer = 0;
+        self.latest = Some(ip);
+        if Self::due(&mut self.last_shed) {
+            self.report(caps);
         }
+    }
+
+    /// Reports what was shed since the last report, if anything (at shutdown,
+    /// so the last counts are not lost).
+    fn flush(&mut self, caps: &Caps) {
+        if self.over_total + self.over_per_peer > 0 {
+            self.report(caps);
+        }
+    }
+
+    fn report(&mut self, caps: &Caps) {
+        let ip = self.latest.map(|ip| ip.to_string()).unwrap_or_default();
+        tracing::warn!(
+            over_total_cap = self.over_total,
+            over_per_peer_cap = self.over_per_peer,
+            max_connections = caps.max_total,
+            max_connections_per_peer = caps.max_per_peer,
+            latest_peer = %ip,
+            "shedding connections: closed new connections over the connection caps \
+             (counts since the previous report; at most one report every {} s)",
+            SHED_LOG_INTERVAL.as_secs()
+        );
+        self.over_total = 0;
+        self.over_per_peer = 0;
     }
 
     fn accept_error(&mut self, e: &io::Error) {
         self.accept_errors += 1;
-        if self.due() {
+        if Self::due(&mut self.last_accept_error) {
             tracing::warn!(
                 errors = self.accept_errors,
                 error = %e,

@@ -4,3 +4,4 @@ mod explain;
 mod newcomer;
 mod readme;
 mod serve;
+mod slow_clients;

@@ -340,3 +340,42 @@ async fn shutdown_closes_a_stalled_connection_at_the_deadline() {
         .expect("serve returned")
         .unwrap();
 }
+
+#[tokio::test]
+async fn each_request_carries_its_connection_peer_address() {
+    // Requests without a token are rate-limited per peer address, which the
+    // edge reads from the connection info this layer puts on each request: a
+    // burst from 127.0.0.2 spends 127.0.0.2's budget, not 127.0.0.1's.
+    let srv = TestServer::start().await;
+    let from = |ip: &str| {
+        reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap()
+    };
+    let url = format!("{}/openapi.json", srv.base);
+    let burst = |client: reqwest::Client, n: usize| {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let req = client.get(&url);
+                tokio::spawn(async move { req.send().await.unwrap().status().as_u16() })
+            })
+            .collect();
+        async move {
+            let mut limited = 0;
+            for t in tasks {
+                if t.await.unwrap() == 429 {
+                    limited += 1;
+                }
+            }
+            limited
+        }
+    };
+    let limited = burst(from("127.0.0.2"), 60).await;
+    assert!(limited > 0, "a burst of 60 from one address is limited");
+    // The budget refills one request per 40 ms: had both addresses shared it,
+    // most of these 20 would be limited.
+    let limited = burst(from("127.0.0.1"), 20).await;
+    assert_eq!(limited, 0, "another address has a budget of its own");
+    srv.stop().await;
+}

@@ -59,6 +59,13 @@ Environment (each option above overrides its variable, which overrides the confi
   IDV__TIER      as --tier
   IDV__LOG       the log filter (e.g. info, debug, idv_server=debug,sqlx=warn); default info
   RUST_LOG       the log filter too, used when IDV__LOG is not set (IDV__LOG wins)
+Connection limits (also config file keys, lower-case without IDV__; seconds may be decimals):
+  IDV__HEADER_TIMEOUT            seconds to send a request's headers; default 10
+  IDV__BODY_TIMEOUT              seconds to send a request's body; default 30
+  IDV__IDLE_TIMEOUT              seconds a kept-alive connection may idle; default 60
+  IDV__SHUTDOWN_TIMEOUT          seconds in-flight requests get after SIGTERM; default 10
+  IDV__MAX_CONNECTIONS           connections open at once; default 4096 (kept below ulimit -n)
+  IDV__MAX_CONNECTIONS_PER_PEER  connections open at once from one IP address; default 256
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.
@@ -76,7 +83,8 @@ pub struct ServeArgs {
 /// `IDV__…` environment. No `Debug`: the database URL may hold a password.
 #[derive(Args, Clone, Default)]
 pub struct ServerArgs {
-    /// A TOML config file (keys: listen, database, region, tier, log) [env: IDV__CONFIG].
+    /// A TOML config file (keys: listen, database, region, tier, log, and the
+    /// connection limits below) [env: IDV__CONFIG].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
@@ -119,7 +127,7 @@ impl ServerArgs {
             database: self.database.clone(),
             region: self.region.clone(),
             tier: self.tier.clone(),
-            log: None,
+            ..ConfigLayer::default()
         });
         Config::resolve(&layers)
     }

@@ -4,8 +4,14 @@
 //! Every layer is a [`ConfigLayer`] of optional values; [`Config::resolve`] applies
 //! them in order. The database URL may hold a password, so `Debug` shows it
 //! redacted.
+//!
+//! The connection limits (`header_timeout`, `body_timeout`, `idle_timeout`,
+//! `shutdown_timeout` in seconds; `max_connections`,
+//! `max_connections_per_peer`) default to the catalogue's values
+//! (`idv_core::limits`) and are enforced by [`crate::conn`].
 
-use serde::Deserialize;
+use crate::conn::ConnLimits;
+use serde::{Deserialize, Deserializer};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
@@ -89,6 +95,8 @@ pub struct Config {
     pub tier: Tier,
     /// A tracing filter, e.g. `info` or `idv_server=debug`.
     pub log: String,
+    /// Connection timeouts and caps.
+    pub connections: ConnLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -99,6 +107,7 @@ impl std::fmt::Debug for Config {
             .field("region", &self.region)
             .field("tier", &self.tier)
             .field("log", &self.log)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -111,6 +120,7 @@ impl Default for Config {
             region: Region::Us,
             tier: Tier::Sandbox,
             log: "info".to_string(),
+            connections: ConnLimits::default(),
         }
     }
 }
@@ -129,6 +139,41 @@ pub struct ConfigLayer {
     pub tier: Option<String>,
     /// Log filter.
     pub log: Option<String>,
+    /// Seconds to receive a request's line and headers.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub header_timeout: Option<String>,
+    /// Seconds to receive a request's body after its headers.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub body_timeout: Option<String>,
+    /// Seconds a kept-alive connection may idle between requests.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub idle_timeout: Option<String>,
+    /// Seconds in-flight requests get after a shutdown signal.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub shutdown_timeout: Option<String>,
+    /// Most connections open at once.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub max_connections: Option<String>,
+    /// Most connections open at once from one IP address.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub max_connections_per_peer: Option<String>,
+}
+
+/// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
+/// parsed with the environment's values in [`Config::resolve`].
+fn number_or_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Integer(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(Some(match NumberOrText::deserialize(d)? {
+        NumberOrText::Integer(i) => i.to_string(),
+        NumberOrText::Float(f) => f.to_string(),
+        NumberOrText::Text(t) => t,
+    }))
 }
 
 impl std::fmt::Debug for ConfigLayer {
@@ -139,20 +184,30 @@ impl std::fmt::Debug for ConfigLayer {
             .field("region", &self.region)
             .field("tier", &self.tier)
             .field("log", &self.log)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("max_connections_per_peer", &self.max_connections_per_peer)
             .finish()
     }
 }
 
 impl ConfigLayer {
-    /// Reads a TOML file (keys: listen, database, region, tier, log).
+    /// Reads a TOML file (keys: listen, database, region, tier, log, and the
+    /// connection limits header_timeout, body_timeout, idle_timeout,
+    /// shutdown_timeout, max_connections, max_connections_per_peer).
     pub fn from_file(path: &Path) -> Result<ConfigLayer, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
     }
 
-    /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER` and `IDV__LOG`
-    /// from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
+    /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER`, `IDV__LOG`
+    /// and the connection limits (`IDV__HEADER_TIMEOUT`, `IDV__BODY_TIMEOUT`,
+    /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__MAX_CONNECTIONS`,
+    /// `IDV__MAX_CONNECTIONS_PER_PEER`) from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
     /// `RUST_LOG`, the filter every Rust service reads, is the log filter when
     /// `IDV__LOG` is not set (so both beat the config file's `log`).
     pub fn from_env(
@@ -174,11 +229,19 @@ impl ConfigLayer {
                 "region" => &mut layer.region,
                 "tier" => &mut layer.tier,
                 "log" => &mut layer.log,
+                "header_timeout" => &mut layer.header_timeout,
+                "body_timeout" => &mut layer.body_timeout,
+                "idle_timeout" => &mut layer.idle_timeout,
+                "shutdown_timeout" => &mut layer.shutdown_timeout,
+                "max_connections" => &mut layer.max_connections,
+                "max_connections_per_peer" => &mut layer.max_connections_per_peer,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
                     return Err(format!(
-                        "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER or IDV__LOG"
+                        "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
+                         IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
+                         IDV__MAX_CONNECTIONS or IDV__MAX_CONNECTIONS_PER_PEER"
                     ));
                 }
             };
@@ -208,6 +271,15 @@ impl Config {
             pick(&mut l.region, &layer.region);
             pick(&mut l.tier, &layer.tier);
             pick(&mut l.log, &layer.log);
+            pick(&mut l.header_timeout, &layer.header_timeout);
+            pick(&mut l.body_timeout, &layer.body_timeout);
+            pick(&mut l.idle_timeout, &layer.idle_timeout);
+            pick(&mut l.shutdown_timeout, &layer.shutdown_timeout);
+            pick(&mut l.max_connections, &layer.max_connections);
+            pick(
+                &mut l.max_connections_per_peer,
+                &layer.max_connections_per_peer,
+            );
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -241,7 +313,62 @@ impl Config {
         if let Some(v) = &l.log {
             c.log = v.clone();
         }
+        let n = &mut c.connections;
+        for (name, value, slot) in [
+            ("header_timeout", &l.header_timeout, &mut n.header_timeout),
+            ("body_timeout", &l.body_timeout, &mut n.body_timeout),
+            ("idle_timeout", &l.idle_timeout, &mut n.idle_timeout),
+            (
+                "shutdown_timeout",
+                &l.shutdown_timeout,
+                &mut n.shutdown_timeout,
+            ),
+        ] {
+            if let Some(v) = value {
+                *slot = parse_seconds(name, v)?;
+            }
+        }
+        for (name, value, slot) in [
+            (
+                "max_connections",
+                &l.max_connections,
+                &mut n.max_connections,
+            ),
+            (
+                "max_connections_per_peer",
+                &l.max_connections_per_peer,
+                &mut n.max_connections_per_peer,
+            ),
+        ] {
+            if let Some(v) = value {
+                *slot = parse_count(name, v)?;
+            }
+        }
         Ok(c)
+    }
+}
+
+/// The longest timeout accepted (a day): anything longer is a typo, and
+/// `Duration::from_secs_f64` must not overflow.
+const MAX_TIMEOUT_SECONDS: f64 = 86_400.0;
+
+/// Seconds, decimals allowed (`10`, `0.5`), above 0 and at most a day.
+fn parse_seconds(name: &str, v: &str) -> Result<std::time::Duration, String> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= MAX_TIMEOUT_SECONDS => Ok(std::time::Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "invalid {name} {v:?}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}, e.g. 10 or 0.5"
+        )),
+    }
+}
+
+/// A whole number of at least 1.
+fn parse_count(name: &str, v: &str) -> Result<usize, String> {
+    match v.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "invalid {name} {v:?}: use a whole number of at least 1"
+        )),
     }
 }
 
@@ -412,5 +539,45 @@ mod tests {
             }])
             .is_err()
         );
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_file_and_the_environment() {
+        use std::time::Duration;
+        let c = Config::resolve(&[]).unwrap();
+        assert_eq!(c.connections, ConnLimits::default());
+        assert_eq!(c.connections.header_timeout, Duration::from_secs(10));
+        let file: ConfigLayer = toml::from_str(
+            "header_timeout = 0.5\nbody_timeout = 3\nidle_timeout = \"7\"\nmax_connections = 100",
+        )
+        .unwrap();
+        let env = ConfigLayer::from_env([
+            ("IDV__MAX_CONNECTIONS_PER_PEER".to_string(), "8".to_string()),
+            ("IDV__SHUTDOWN_TIMEOUT".to_string(), "2".to_string()),
+            ("IDV__BODY_TIMEOUT".to_string(), "4".to_string()),
+        ])
+        .unwrap();
+        let n = Config::resolve(&[file, env]).unwrap().connections;
+        assert_eq!(n.header_timeout, Duration::from_millis(500));
+        assert_eq!(
+            n.body_timeout,
+            Duration::from_secs(4),
+            "the environment wins"
+        );
+        assert_eq!(n.idle_timeout, Duration::from_secs(7));
+        assert_eq!(n.shutdown_timeout, Duration::from_secs(2));
+        assert_eq!((n.max_connections, n.max_connections_per_peer), (100, 8));
+        for (k, v) in [
+            ("IDV__HEADER_TIMEOUT", "0"),
+            ("IDV__IDLE_TIMEOUT", "-1"),
+            ("IDV__BODY_TIMEOUT", "ten"),
+            ("IDV__SHUTDOWN_TIMEOUT", "inf"),
+            ("IDV__MAX_CONNECTIONS", "0"),
+            ("IDV__MAX_CONNECTIONS_PER_PEER", "1.5"),
+        ] {
+            let layer = ConfigLayer::from_env([(k.to_string(), v.to_string())]).unwrap();
+            let err = Config::resolve(&[layer]).unwrap_err();
+            assert!(err.starts_with("invalid "), "{k}={v}: {err}");
+        }
     }
 }

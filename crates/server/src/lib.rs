@@ -4,7 +4,8 @@
 //!   panics, idempotency), in the order DESIGN section 4 gives.
 //! - [`possession`]: the possession surface (seed 000): token, flows, Unify.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
-//! - [`config`], [`provision`], [`serve`]: what `idv serve` and `idv admin` run.
+//! - [`config`], [`provision`], [`serve`]: what `idv serve` and `idv admin` run;
+//!   [`conn`]: the accept loop with connection timeouts, caps and the shutdown deadline.
 //!
 //! Boundary: depends on idv-core for every error body and limit; never on
 //! idv-catalog or idv-client.
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod conn;
 pub mod error;
 pub mod input;
 pub mod openapi;

@@ -1,10 +1,12 @@
 //! `idv serve`: open the database, provision on first start, listen, and shut
-//! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish, then the
-//! pool closes so everything committed is on disk).
+//! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
+//! shutdown deadline, then the pool closes so everything committed is on disk).
+//! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s.
 
 use crate::app::{AppState, router};
 use crate::clock::Clock;
 use crate::config::{Config, Region, Tier, check_sqlite_location, redact_url};
+use crate::conn::{self, ConnLimits};
 use crate::provision::{NewClient, provision_if_empty};
 use crate::ratelimit::Gcra;
 use crate::store::{self, CachedStore, DynStore};
@@ -59,19 +61,16 @@ pub fn already_provisioned(database: &str) -> String {
     )
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight
-/// requests finish.
+/// Serves `state` on `listener` with the connection `limits` until `shutdown`
+/// resolves, then lets in-flight requests finish for at most
+/// `limits.shutdown_timeout` (see [`conn::serve`]).
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
+    limits: ConnLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    conn::serve(listener, router(state), limits, shutdown).await
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is
@@ -136,7 +135,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     }
     let state = AppState::new(store.clone(), cfg.region, cfg.tier);
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
-    serve_on(listener, state, shutdown)
+    serve_on(listener, state, cfg.connections, shutdown)
         .await
         .map_err(|e| format!("server error: {e}"))?;
     store.close().await;

@@ -5,3 +5,4 @@ mod guide;
 mod newcomer;
 mod readme;
 mod serve;
+mod slow_clients;

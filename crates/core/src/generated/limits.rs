@@ -54,6 +54,18 @@ pub const WEBHOOK_TIMEOUT_SECONDS: u64 = 15u64;
 pub const WEBHOOK_RETRY_SCHEDULE_SECONDS: &[u64] = &[
     5u64, 300u64, 1800u64, 7200u64, 18000u64, 36000u64,
 ];
+///Request head timeout (seconds). Time a client has to send a request's line and headers, counted from the first byte (or from the connection's opening for its first request); a slower client is disconnected without an answer. Configurable (header_timeout, IDV__HEADER_TIMEOUT). Source: decision: the sources give no connection timeouts.
+pub const CONNECTION_HEADER_TIMEOUT_SECONDS: u64 = 10u64;
+///Request body timeout (seconds). Time a client has to send a request's whole body, counted from the end of its headers; a slower client is disconnected without an answer. Configurable (body_timeout, IDV__BODY_TIMEOUT). Source: decision: the sources give no connection timeouts.
+pub const CONNECTION_BODY_TIMEOUT_SECONDS: u64 = 30u64;
+///Keep-alive idle timeout (seconds). Time a kept-alive connection may stay silent after an answer before idv closes it. Configurable (idle_timeout, IDV__IDLE_TIMEOUT). Source: decision: the sources give no connection timeouts.
+pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 60u64;
+///Open connections (connections). Most connections idv keeps open at once (lowered at start to stay below the process's open-file limit); a connection over it is closed at once. Configurable (max_connections, IDV__MAX_CONNECTIONS). Source: decision: the sources give no connection limits.
+pub const MAX_CONNECTIONS: u64 = 4096u64;
+///Open connections per client address (connections). Most connections one client IP address may keep open at once; a connection over it is closed at once. Configurable (max_connections_per_peer, IDV__MAX_CONNECTIONS_PER_PEER). Source: decision: the sources give no connection limits.
+pub const MAX_CONNECTIONS_PER_PEER: u64 = 256u64;
+///Graceful shutdown deadline (seconds). Time idv gives in-flight requests to finish after SIGTERM or Ctrl-C before it closes the remaining connections and exits. Configurable (shutdown_timeout, IDV__SHUTDOWN_TIMEOUT). Source: decision: the sources give no shutdown behaviour.
+pub const SHUTDOWN_TIMEOUT_SECONDS: u64 = 10u64;
 ///SMS code re-entries (attempts). Times a user may re-enter the SMS one-time code when the flow was started with allowOTPRetry. Source: as in Prove's v3 API.
 pub const POSSESSION_OTP_MAX_REENTRIES: u64 = 3u64;
 ///Verification code attempts (attempts). Wrong verification codes allowed per 1-Click request; the next attempt gets OCE018 and a new flow is needed. Source: as in the 1-Click Signup API.

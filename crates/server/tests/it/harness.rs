@@ -4,10 +4,10 @@
 use axum::Router;
 use idv_server::app::{AppState, build_router};
 use idv_server::config::{Region, Tier};
+use idv_server::conn::ConnLimits;
 use idv_server::provision::{ClientOptions, create_client};
 use idv_server::store::{DynStore, PgStore, SqliteStore};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -138,12 +138,39 @@ impl TestServer {
         srv
     }
 
+    /// Starts a us/sandbox server on a fresh SQLite database with these
+    /// connection limits (timeouts short enough for a test).
+    pub async fn with_limits(limits: ConnLimits) -> TestServer {
+        let db = Db::sqlite();
+        let mut srv = TestServer::launch(
+            db.open().await,
+            Region::Us,
+            Tier::Sandbox,
+            Router::new(),
+            limits,
+        )
+        .await;
+        srv.db = Some(db);
+        srv
+    }
+
     /// Starts a server with extra routes behind the same guards.
     pub async fn with_routes(
         store: DynStore,
         region: Region,
         tier: Tier,
         extra: Router<AppState>,
+    ) -> TestServer {
+        TestServer::launch(store, region, tier, extra, ConnLimits::default()).await
+    }
+
+    /// Starts the real accept loop (`idv_server::conn::serve`) on 127.0.0.1:0.
+    async fn launch(
+        store: DynStore,
+        region: Region,
+        tier: Tier,
+        extra: Router<AppState>,
+        limits: ConnLimits,
     ) -> TestServer {
         let state = AppState::new(store, region, tier);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -153,11 +180,7 @@ impl TestServer {
         let (tx, rx) = oneshot::channel::<()>();
         let app = build_router(state.clone(), extra);
         let handle = tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
+            idv_server::conn::serve(listener, app, limits, async {
                 let _ = rx.await;
             })
             .await

@@ -8,6 +8,7 @@ mod guards;
 mod harness;
 mod idempotency;
 mod openapi;
+mod possession;
 mod story;
 mod token;
 mod unify;

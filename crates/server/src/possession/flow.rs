@@ -10,9 +10,9 @@
 //! concurrent identical calls exactly one wins.
 
 use crate::app::AppState;
-use crate::config::{Region, Tier};
 use crate::domain::secrets;
 use crate::domain::{CorrelationId, Phone};
+use crate::domain::{Region, Tier};
 use crate::guard::auth::Principal;
 use crate::guard::idempotency::KeyExpiry;
 use crate::http::ok;

@@ -21,7 +21,7 @@ mod token;
 mod unify;
 
 use crate::app::AppState;
-use crate::config::Tier;
+use crate::domain::Tier;
 use crate::guard::auth::require_principal;
 use crate::guard::idempotency::{self, IdempotencyErrors};
 use crate::http::error::{Failure, Rendered, SurfaceError, internal, render, render_once};

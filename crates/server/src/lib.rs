@@ -1,10 +1,15 @@
 //! idv-server: the axum application behind `idv serve`.
 //!
-//! - [`app`]: state, routes and guards (request id, rate limit, authentication,
-//!   panics, idempotency), in the order DESIGN section 4 gives.
-//! - [`possession`]: the possession surface (seed 000): token, flows, Unify.
+//! - [`app`]: the composition root: state, the router built from every
+//!   surface's `routes()`, the surfaces by path prefix.
+//! - [`edge`]: the one hand-written tower `Service` in front of every route.
+//! - [`guard`]: authentication, rate limiting, Idempotency-Key.
+//! - [`http`]: surface-generic errors, body readers and responses.
+//! - [`domain`]: value types parsed at the edge (phone numbers, ids, dates).
+//! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
-//! - [`config`], [`provision`], [`serve`]: what `idv serve` and `idv admin` run;
+//! - [`openapi`]: the OpenAPI document.
+//! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;
 //!   [`conn`]: the accept loop with connection timeouts, caps and the shutdown deadline.
 //!
 //! Boundary: depends on idv-core for every error body and limit; never on
@@ -14,15 +19,13 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod conn;
-pub mod error;
-pub mod input;
+pub mod domain;
+pub mod edge;
+pub mod guard;
+pub mod http;
 pub mod openapi;
-pub mod phone;
 pub mod possession;
 pub mod provision;
-pub mod ratelimit;
-pub mod sandbox;
-pub mod secrets;
 pub mod serve;
 pub mod store;
 

@@ -5,9 +5,13 @@
 //! examples), so the document cannot disagree with what the server sends. A
 //! golden test (`tests/it/openapi.rs`) keeps changes reviewed.
 
-use crate::error::json_bytes;
+use crate::app::AppState;
+use crate::http::json_bytes;
+use crate::http::surface::method_filter;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::on;
 use idv_core::{ErrorId, STATUSES, Surface};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -443,4 +447,14 @@ pub async fn serve() -> Response {
     // Sent as built: omit-empty would drop `"bearer": []` from the security requirements.
     let body = BODY.get_or_init(|| document().to_string().into());
     json_bytes(StatusCode::OK, body.clone())
+}
+
+/// The route of the document, at the path and method of the `getOpenApi` row
+/// of the possession table.
+pub fn routes() -> Router<AppState> {
+    let op = idv_core::operations::POSSESSION
+        .iter()
+        .find(|op| op.id == "getOpenApi")
+        .expect("the possession table has a getOpenApi row");
+    Router::new().route(op.path, on(method_filter(op.method), serve))
 }

@@ -3,8 +3,8 @@
 //! only as hashes.
 
 use crate::config::{Region, Tier};
-use crate::sandbox::SOLUTIONS;
-use crate::secrets;
+use crate::domain::secrets;
+use crate::possession::test_users::SOLUTIONS;
 use crate::store::{ClientRecord, Project, Store};
 
 /// What a new client should belong to.

@@ -4,34 +4,13 @@
 //! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s.
 
 use crate::app::{AppState, router};
-use crate::clock::Clock;
-use crate::config::{Config, Region, Tier, check_sqlite_location, redact_url};
+use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
 use crate::provision::{NewClient, provision_if_empty};
-use crate::ratelimit::Gcra;
-use crate::store::{self, CachedStore, DynStore};
-use idv_core::limits::POSSESSION_RATE_LIMIT_PER_SECOND;
+use crate::store;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::net::TcpListener;
-
-impl AppState {
-    /// State with the in-process rate limiter (25 requests per second, burst 25)
-    /// and the authentication lookups cached in front of `store` ([`CachedStore`]).
-    pub fn new(store: DynStore, region: Region, tier: Tier) -> AppState {
-        AppState {
-            store: Arc::new(CachedStore::new(store)),
-            limiter: Arc::new(Gcra::new(
-                POSSESSION_RATE_LIMIT_PER_SECOND,
-                POSSESSION_RATE_LIMIT_PER_SECOND,
-            )),
-            clock: Clock::default(),
-            region,
-            tier,
-        }
-    }
-}
 
 /// The text printed once when the first start provisions a sandbox project.
 pub fn banner(c: &NewClient, addr: SocketAddr) -> String {

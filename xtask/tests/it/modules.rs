@@ -42,6 +42,11 @@ const SURFACES: &[&str] = &[
 /// neither knows any surface.
 const PLUMBING: &[&str] = &["http", "guard", "domain", "jobs", "app", "clock", "config"];
 
+/// Items of a non-plumbing module that every surface may name: the store's error
+/// type, which every surface's store trait (in the surface's own `store` module)
+/// returns.
+const SHARED_ITEMS: &[(&str, &str)] = &[("store", "StoreResult"), ("store", "StoreError")];
+
 /// Named exceptions to "a surface is named only by itself and `app/`".
 struct Exception {
     /// The importing module (`*`: any).
@@ -241,7 +246,9 @@ fn judge(folder: &str, target: &str, item: Option<&str>) -> Option<String> {
                 "surface `{folder}` imports another surface, `{target}`"
             ));
         }
-        if PLUMBING.contains(&target) {
+        if PLUMBING.contains(&target)
+            || item.is_some_and(|i| SHARED_ITEMS.contains(&(target, i)))
+        {
             return None;
         }
         return Some(format!(

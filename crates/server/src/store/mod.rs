@@ -21,13 +21,14 @@
 mod auth;
 mod cached;
 mod idempotency;
-mod possession;
 mod sql;
 
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;
 pub use idempotency::{IdempotencyRecord, IdempotencyStore};
-pub use possession::{DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect};
+pub use crate::possession::store::{
+    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
+};
 pub use sql::{PgStore, SqliteStore};
 
 use std::sync::Arc;

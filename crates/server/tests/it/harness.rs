@@ -32,7 +32,7 @@ impl Db {
     pub fn postgres(test: &str) -> Option<Db> {
         match std::env::var("IDV_TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
-                let schema = format!("idv_test_{}", idv_server::secrets::random_hex(6));
+                let schema = format!("idv_test_{}", idv_server::domain::secrets::random_hex(6));
                 Some(Db::Postgres(url, schema))
             }
             _ => {

@@ -10,6 +10,7 @@ mod harness;
 mod idempotency;
 mod openapi;
 mod phone;
+mod possession;
 mod story;
 mod token;
 mod unify;

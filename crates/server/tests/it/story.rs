@@ -37,7 +37,7 @@ async fn store_story_on_every_backend() {
             rec.secret_hash, c.client_secret,
             "{name}: secrets are stored hashed"
         );
-        assert!(idv_server::secrets::verify(
+        assert!(idv_server::domain::secrets::verify(
             &c.client_secret,
             &rec.secret_hash
         ));

@@ -1,5 +1,6 @@
 //! The sandbox tier's test users, read from `data/sandbox-users.json` (embedded
-//! at build time; docs/guides/sandbox.md lists them).
+//! at build time; docs/guides/sandbox.md lists them): who passes possession how,
+//! and what the challenge step returns for them.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,7 +92,7 @@ struct File {
 pub fn users() -> &'static [TestUser] {
     static USERS: OnceLock<Vec<TestUser>> = OnceLock::new();
     USERS.get_or_init(|| {
-        serde_json::from_str::<File>(include_str!("../data/sandbox-users.json"))
+        serde_json::from_str::<File>(include_str!("../../data/sandbox-users.json"))
             .expect("data/sandbox-users.json is valid (checked by a unit test)")
             .users
     })
@@ -136,7 +137,7 @@ mod tests {
     fn data_file_parses_and_numbers_are_e164() {
         assert!(users().len() >= 17);
         for u in users() {
-            let p = crate::phone::parse(&u.phone_number).unwrap();
+            let p = crate::domain::phone::parse(&u.phone_number).unwrap();
             assert_eq!(p.e164, u.phone_number);
             for s in &u.solutions {
                 assert!(SOLUTIONS.contains(&s.as_str()), "{s}");
@@ -147,7 +148,7 @@ mod tests {
 
     #[test]
     fn the_sandbox_guide_lists_every_test_user() {
-        let guide = include_str!("../../../docs/guides/sandbox.md");
+        let guide = include_str!("../../../../docs/guides/sandbox.md");
         for u in users() {
             let shown = u.phone_number.strip_prefix("+1").unwrap_or(&u.phone_number);
             let row = format!("| `{shown}` | {} {} |", u.first_name, u.last_name);

@@ -199,7 +199,7 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| {
         // The file is compiled in and checked by the unit tests below, so a failure
         // here cannot reach a running server.
-        let file: File = toml::from_str(include_str!("../data/regions.toml"))
+        let file: File = toml::from_str(include_str!("../../data/regions.toml"))
             .expect("data/regions.toml is valid");
         let mut countries = HashMap::new();
         for (region, served) in [(Region::Us, file.us), (Region::Eu, file.eu)] {
@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn the_region_table_loads_and_names_each_country_once() {
-        let text = include_str!("../data/regions.toml");
+        let text = include_str!("../../data/regions.toml");
         let file: File = toml::from_str(text).unwrap();
         let all: Vec<&String> = file.us.countries.iter().chain(&file.eu.countries).collect();
         assert_eq!(

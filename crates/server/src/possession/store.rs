@@ -1,15 +1,15 @@
 //! What the possession surface keeps: flows (Pre-Fill, Prove Identity, Unify),
 //! the identities they enrol and the Prove Keys they bind.
 //!
-//! This file holds only the trait and its records, with no SQL, so that it can
-//! move next to the possession surface (DESIGN section 4: a surface owns its
-//! store trait); the SQLite and PostgreSQL implementations stay in `store/`.
+//! The surface owns its store trait (DESIGN section 4); this file holds only the
+//! trait and its records, with no SQL. The SQLite and PostgreSQL implementations
+//! are in `crate::store::sql`.
 //!
 //! Invariant: every change of a flow is a single transaction that starts with a
 //! conditional update on the flow's version ([`PossessionStore::update_flow`]),
 //! so two concurrent identical step calls can never both succeed.
 
-use super::StoreResult;
+use crate::store::StoreResult;
 
 /// One flow (Pre-Fill, Prove Identity or Unify), keyed by its correlation id.
 #[derive(Debug, Clone, PartialEq, Eq)]

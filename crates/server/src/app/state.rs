@@ -1,0 +1,40 @@
+//! What every handler shares: the store, the rate limiter, the clock, and the
+//! instance's region and tier.
+
+use crate::clock::Clock;
+use crate::config::{Region, Tier};
+use crate::guard::ratelimit::{Gcra, RateLimiter};
+use crate::possession;
+use crate::store::{CachedStore, DynStore};
+use std::sync::Arc;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistent state.
+    pub store: DynStore,
+    /// The rate limiter.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// The clock (tests move it forward).
+    pub clock: Clock,
+    /// The instance's region.
+    pub region: Region,
+    /// The instance's tier.
+    pub tier: Tier,
+}
+
+impl AppState {
+    /// State with the in-process rate limiter at the possession surface's quota
+    /// (25 requests per second, burst 25) and the authentication lookups cached
+    /// in front of `store` ([`CachedStore`]).
+    pub fn new(store: DynStore, region: Region, tier: Tier) -> AppState {
+        let quota = possession::EDGE.quota_per_second;
+        AppState {
+            store: Arc::new(CachedStore::new(store)),
+            limiter: Arc::new(Gcra::new(quota, quota)),
+            clock: Clock::default(),
+            region,
+            tier,
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The edge: the one hand-written tower `Service` ([`App`]) in front of every
+//! surface's routes.
+//!
+//! Order, outermost first (DESIGN section 4): request id and tracing span →
+//! authentication lookup and rate limit (headers on every response) → body
+//! limit (a declared `Content-Length` over the surface's limit) → panic catcher
+//! → the routes (routing with the surface's 404/403 fallbacks, then the guards
+//! each operation's table row asks for, then the handler). A body sent without a
+//! length is capped at the same limit while it is read (`http::input`).
+//!
+//! Which surface a request belongs to is decided here, once, by path prefix:
+//! `App` holds a static table of `(prefix, &SurfaceEdge)` rows (built by `app`)
+//! and compares with `starts_with`, so picking costs no allocation. The surface
+//! gives the body limit, whose budget the request spends, and every error the
+//! edge sends. Every request pays for the edge, the rejected ones included, so
+//! it allocates nothing of its own on the 401 and 429 paths: the token digest is
+//! inline (`secrets::HexDigest`), the caller is two `Arc`s from the cache
+//! (`Principal`), and the limiter is keyed by `LimitKey` without building a
+//! string (bench/README.md).
+//!
+//! Boundary: names no surface; everything surface-specific comes from the
+//! `SurfaceEdge` rows.
+
+use crate::app::AppState;
+use crate::domain::secrets;
+use crate::guard::auth::{Authenticated, authenticate, basic_credentials, bearer};
+use crate::guard::ratelimit::LimitKey;
+use crate::http::error::InternalCause;
+use crate::http::input::{declared_too_long, parse_form, read_at_most};
+use crate::http::{RateKey, SurfaceEdge};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::response::Response;
+use idv_core::limits::headers::{
+    RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET, X_REQUEST_ID,
+};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tower_service::Service;
+use tracing::Instrument;
+
+/// The surfaces by path prefix: the first row whose prefix starts the path wins.
+pub type SurfaceTable = &'static [(&'static str, &'static SurfaceEdge)];
+
+/// The whole application: the routes behind the edge guards (request id and
+/// span, authentication lookup and rate limit, body limit, panic catcher). Serve it with
+/// [`App::into_make_service_with_connect_info`]; cloning it is one reference
+/// count.
+#[derive(Clone)]
+pub struct App(Arc<Edge>);
+
+struct Edge {
+    routes: Router,
+    st: AppState,
+    surfaces: SurfaceTable,
+    fallback: &'static SurfaceEdge,
+}
+
+impl App {
+    /// The edge in front of `routes`: `surfaces` picks a request's surface by
+    /// path prefix, `fallback` answers paths no row claims.
+    pub fn new(
+        routes: Router,
+        st: AppState,
+        surfaces: SurfaceTable,
+        fallback: &'static SurfaceEdge,
+    ) -> App {
+        App(Arc::new(Edge {
+            routes,
+            st,
+            surfaces,
+            fallback,
+        }))
+    }
+
+    /// The state the routes share.
+    pub fn state(&self) -> &AppState {
+        &self.0.st
+    }
+
+    /// The service `axum::serve` takes, recording each connection's peer
+    /// address (requests without a client are rate-limited by it).
+    pub fn into_make_service_with_connect_info<C>(self) -> IntoMakeServiceWithConnectInfo<App, C> {
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info(self)
+    }
+}
+
+impl Service<Request> for App {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // The router behind is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let edge = self.0.clone();
+        Box::pin(async move { Ok(edge.handle(req).await) })
+    }
+}
+
+/// The surface of `path`: the first row of `surfaces` whose prefix starts it,
+/// else `fallback`. Compares bytes; allocates nothing.
+pub fn pick(
+    surfaces: SurfaceTable,
+    fallback: &'static SurfaceEdge,
+    path: &str,
+) -> &'static SurfaceEdge {
+    surfaces
+        .iter()
+        .find(|(prefix, _)| path.starts_with(prefix))
+        .map_or(fallback, |(_, edge)| edge)
+}
+
+fn valid_request_id(v: &HeaderValue) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.as_bytes().iter().all(u8::is_ascii_graphic)
+}
+
+/// A new request id: 32 hex digits, a random prefix drawn once per process
+/// followed by a counter, so ids are unique without a random draw per request.
+fn new_request_id() -> HeaderValue {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u64>);
+    let n = u128::from(prefix) << 64 | u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let mut id = [0u8; 32];
+    secrets::hex_into(&n.to_be_bytes(), &mut id);
+    HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
+}
+
+const X_REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+impl Edge {
+    /// Gives every request an id (kept from the caller's `X-Request-Id` when
+    /// sane), runs it inside a tracing span carrying that id, and returns the id
+    /// in the response.
+    async fn handle(&self, req: Request) -> Response {
+        let id = req
+            .headers()
+            .get(X_REQUEST_ID)
+            .filter(|v| valid_request_id(v))
+            .cloned()
+            .unwrap_or_else(new_request_id);
+        let span = tracing::info_span!(
+            "request",
+            request_id = id.to_str().unwrap_or_default(),
+            method = %req.method(),
+            path = req.uri().path(),
+        );
+        // The clock is read only when the response line will be logged.
+        let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
+        let mut resp = self.surface(req).instrument(span.clone()).await;
+        if let Some(InternalCause(cause)) = resp.extensions_mut().remove::<InternalCause>() {
+            // Outside the span, with the id as a field: the span is at INFO, and
+            // the cause must reach the log with its id at any level.
+            tracing::error!(
+                request_id = id.to_str().unwrap_or_default(),
+                %cause,
+                "internal error"
+            );
+        }
+        span.in_scope(|| {
+            tracing::info!(
+                status = resp.status().as_u16(),
+                elapsed_ms = started.map_or(0, |t| t.elapsed().as_millis() as u64),
+                "response"
+            );
+        });
+        resp.headers_mut().insert(X_REQUEST_ID_HEADER, id);
+        resp
+    }
+
+    /// Picks the surface, looks up the caller, applies the surface's rate limit
+    /// and body limit, puts the rate-limit headers on every response, and runs
+    /// the routes with panics caught.
+    async fn surface(&self, req: Request) -> Response {
+        let st = &self.st;
+        let (mut parts, mut body) = req.into_parts();
+        let surface = pick(self.surfaces, self.fallback, parts.uri.path());
+        let now_ms = st.clock.now_ms();
+        let principal = match bearer(&parts.headers) {
+            Some(token) => match authenticate(st, token, now_ms / 1000).await {
+                Ok(p) => p,
+                Err(e) => return (surface.internal)(e.to_string()),
+            },
+            None => None,
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let mut early: Option<Response> = None;
+        let mut named_client: Option<String> = None;
+        match surface.rate_key {
+            RateKey::OAuthClient { token_path } => {
+                if principal.is_none()
+                    && parts.method == Method::POST
+                    && parts.uri.path() == token_path
+                {
+                    // The token endpoint is counted per client too: the client
+                    // of HTTP Basic, else the client_id of the form.
+                    match read_at_most(body, surface.max_body).await {
+                        Ok(bytes) => {
+                            named_client = match basic_credentials(&parts.headers) {
+                                Some(Ok(c)) => Some(c.client_id),
+                                _ => parse_form(&bytes)
+                                    .into_iter()
+                                    .find(|(k, v)| k == "client_id" && !v.is_empty())
+                                    .map(|(_, v)| v),
+                            };
+                            body = Body::from(bytes);
+                        }
+                        Err(()) => {
+                            early = Some((surface.too_large)());
+                            body = Body::empty();
+                        }
+                    }
+                }
+            }
+        }
+        let key = match (&principal, &named_client) {
+            (Some(p), _) => LimitKey::Client(p.client_id()),
+            (None, Some(id)) => LimitKey::Client(id),
+            (None, None) => LimitKey::Peer(peer),
+        };
+        let d = match st.limiter.check_now(key, now_ms) {
+            Some(d) => d,
+            None => st.limiter.check(key, now_ms).await,
+        };
+        let mut resp = if let Some(r) = early {
+            r
+        } else if !d.allowed {
+            let mut r = (surface.rate_limited)();
+            r.headers_mut().insert(RETRY_AFTER, number(d.retry_after));
+            r
+        } else if declared_too_long(&parts.headers, surface.max_body) {
+            // The body limit, before routing and authentication (DESIGN
+            // section 4), so an over-size body costs no handler work.
+            (surface.too_large)()
+        } else {
+            parts.extensions.insert(Authenticated {
+                principal,
+                edge: surface,
+            });
+            let call = self.routes.clone().call(Request::from_parts(parts, body));
+            // The routes run as their own task: a caller who hangs up does not
+            // cancel a handler halfway through its store calls (sqlx 0.8 can
+            // leave a PostgreSQL connection inside a transaction when a `begin`
+            // is cancelled, bench/README.md), and a panic comes back as the
+            // task's error.
+            match tokio::spawn(call.instrument(tracing::Span::current())).await {
+                Ok(Ok(r)) => r,
+                Ok(Err(never)) => match never {},
+                Err(e) if e.is_panic() => (surface.internal)(panic_cause(e.into_panic())),
+                Err(e) => (surface.internal)(format!("request task: {e}")),
+            }
+        };
+        // The names come from the catalogue (idv_core::limits::headers); the values
+        // are numbers, made once and shared (see `number`).
+        let h = resp.headers_mut();
+        h.insert(X_RATELIMIT_LIMIT, number(d.limit));
+        h.insert(X_RATELIMIT_REMAINING, number(d.remaining));
+        h.insert(X_RATELIMIT_RESET, number(d.reset));
+        resp
+    }
+}
+
+/// A header value for `n` without an allocation per response: values up to 255
+/// (limits, remaining quota, `Retry-After`) come from a table of static texts
+/// made once (cloning one copies a pointer, with no shared counter for the cores
+/// to contend on), and the last large value each thread wrote (the reset time,
+/// which changes once a second) is kept per thread.
+fn number(n: u64) -> HeaderValue {
+    use std::cell::RefCell;
+    use std::sync::OnceLock;
+    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    thread_local! {
+        static LAST: RefCell<Option<(u64, HeaderValue)>> = const { RefCell::new(None) };
+    }
+    if n <= 255 {
+        let small = SMALL.get_or_init(|| {
+            // 256 short strings, leaked once for the life of the process.
+            (0..=255u64)
+                .map(|i| HeaderValue::from_static(Box::leak(i.to_string().into_boxed_str())))
+                .collect()
+        });
+        return small[n as usize].clone();
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((m, v)) if *m == n => v.clone(),
+        _ => {
+            let v = HeaderValue::from(n);
+            *last = Some((n, v.clone()));
+            v
+        }
+    })
+}
+
+/// The log text of a panic in a handler (answered with the surface's internal
+/// error; the text goes to the log with the request id).
+fn panic_cause(payload: Box<dyn std::any::Any + Send>) -> String {
+    let cause = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-text payload".to_string());
+    format!("panic: {cause}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_decimal_whether_shared_or_new() {
+        for n in [
+            0,
+            1,
+            25,
+            255,
+            256,
+            1_767_225_600,
+            1_767_225_600,
+            1_767_225_601,
+            7,
+        ] {
+            assert_eq!(number(n).to_str().unwrap(), n.to_string());
+        }
+    }
+}

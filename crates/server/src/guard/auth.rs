@@ -1,0 +1,198 @@
+//! Authentication: reading the credentials of a request, and the extractor a
+//! handler takes to name its caller.
+//!
+//! The edge looks a Bearer token up once per request ([`authenticate`]) and
+//! puts the result, with the surface it picked, in the request's extensions
+//! ([`Authenticated`]). [`Principal`] is the extractor whose rejection is that
+//! surface's "unauthorized" error; [`require_principal`] is the same check as
+//! a route layer, applied to every operation whose table row asks for an
+//! access token. [`basic_credentials`] reads HTTP Basic client authentication
+//! (RFC 6749 section 2.3.1) for the token endpoint.
+
+use crate::app::AppState;
+use crate::domain::secrets;
+use crate::http::SurfaceEdge;
+use crate::http::input::decode_component;
+use crate::store::{Project, TokenRecord};
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use std::sync::Arc;
+
+/// The authenticated caller: an OAuth client of a project. Both parts are the
+/// store's shared records, so handing the caller to a handler copies nothing.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The access token's record: the client, its project id, the expiry.
+    pub token: Arc<TokenRecord>,
+    /// The client's project.
+    pub project: Arc<Project>,
+}
+
+impl Principal {
+    /// The OAuth client's id.
+    pub fn client_id(&self) -> &str {
+        &self.token.client_id
+    }
+}
+
+/// What the edge found, put in the request's extensions: the caller, if the
+/// request carried a valid Bearer token, and the surface the path belongs to.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// The caller.
+    pub principal: Option<Principal>,
+    /// The surface whose errors the guards behind the edge answer with.
+    pub edge: &'static SurfaceEdge,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated {
+                principal: Some(p), ..
+            }) => Ok(p.clone()),
+            Some(a) => Err((a.edge.unauthorized)()),
+            None => outside_the_edge(),
+        }
+    }
+}
+
+/// The route layer of operations that need a caller: the surface's
+/// "unauthorized" error unless the edge authenticated one.
+pub async fn require_principal(req: Request, next: Next) -> Response {
+    match req.extensions().get::<Authenticated>() {
+        Some(Authenticated {
+            principal: Some(_), ..
+        }) => next.run(req).await,
+        Some(a) => (a.edge.unauthorized)(),
+        None => outside_the_edge(),
+    }
+}
+
+/// The routes are reachable only through `edge::App`, which puts
+/// [`Authenticated`] on every request; a route run another way is a bug in the
+/// server, and the panic is answered by the edge's catcher (the surface's
+/// catalogued internal error) in any build that serves requests.
+fn outside_the_edge() -> ! {
+    panic!("a route ran outside edge::App: no Authenticated in the request's extensions")
+}
+
+/// The Bearer token of `Authorization`, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// Client credentials sent with HTTP Basic.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicCredentials {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for BasicCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Why a Basic `Authorization` header could not be read, as an 8001 reason says it.
+pub const BASIC_RULE: &str =
+    "must be Basic followed by base64 of client_id:client_secret (each form-urlencoded)";
+
+/// The client credentials of an `Authorization: Basic …` header (RFC 6749
+/// section 2.3.1: `base64(urlencode(client_id) ":" urlencode(client_secret))`):
+/// `None` when the request has no Basic header, `Some(Err(reason))` when it has
+/// one that does not decode to a non-empty id and secret.
+pub fn basic_credentials(headers: &HeaderMap) -> Option<Result<BasicCredentials, &'static str>> {
+    let v = headers.get(header::AUTHORIZATION)?;
+    let v = v.to_str().ok()?;
+    let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    Some(decode_basic(rest.trim()).ok_or(BASIC_RULE))
+}
+
+fn decode_basic(encoded: &str) -> Option<BasicCredentials> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let colon = raw.iter().position(|b| *b == b':')?;
+    let client_id = decode_component(&raw[..colon]);
+    let client_secret = decode_component(&raw[colon + 1..]);
+    (!client_id.is_empty() && !client_secret.is_empty()).then_some(BasicCredentials {
+        client_id,
+        client_secret,
+    })
+}
+
+/// The caller of a Bearer `token` at `now` (Unix seconds): `None` when the token
+/// is unknown, expired, of a revoked client, or of a project of another region
+/// or tier.
+pub async fn authenticate(
+    st: &AppState,
+    token: &str,
+    now: i64,
+) -> Result<Option<Principal>, crate::store::StoreError> {
+    let Some((token, project)) = st.store.get_caller(secrets::digest(token).as_str()).await? else {
+        return Ok(None);
+    };
+    if token.client_revoked || token.expires_at <= now {
+        return Ok(None);
+    }
+    if project.region != st.region.as_str() || project.tier != st.tier.as_str() {
+        return Ok(None);
+    }
+    Ok(Some(Principal { token, project }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn with(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn basic_credentials_are_base64_of_urlencoded_parts() {
+        // "my%20id:s%3Acret" → id "my id", secret "s:cret".
+        let enc = base64::engine::general_purpose::STANDARD.encode("my%20id:s%3Acret");
+        let c = basic_credentials(&with(&format!("Basic {enc}")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (c.client_id.as_str(), c.client_secret.as_str()),
+            ("my id", "s:cret")
+        );
+        assert_eq!(basic_credentials(&with("Bearer x")), None);
+        assert_eq!(basic_credentials(&HeaderMap::new()), None);
+        for bad in ["Basic", "Basic !!!", "basic Zm9v"] {
+            assert_eq!(
+                basic_credentials(&with(bad)),
+                Some(Err(BASIC_RULE)),
+                "{bad}"
+            );
+        }
+        assert!(format!("{c:?}").contains("<redacted>"));
+    }
+}

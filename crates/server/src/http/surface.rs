@@ -1,0 +1,156 @@
+//! What the edge needs to know of a surface: its body limit, whose budget a
+//! request spends and how large it is, and the catalogued answers it sends for
+//! paths under the surface's prefix (wrong method or URL, unknown path, rate
+//! limit, internal error, malformed or over-size request, missing credentials).
+//!
+//! Each surface declares one `const EDGE: SurfaceEdge` in its `mod.rs`; the edge
+//! (`edge.rs`) picks it by path prefix from a static table, without allocating.
+
+use axum::response::Response;
+use axum::routing::MethodFilter;
+use idv_core::operation::{Method, Operation};
+
+/// The axum method filter of an operation's method.
+pub fn method_filter(m: Method) -> MethodFilter {
+    match m {
+        Method::Get => MethodFilter::GET,
+        Method::Post => MethodFilter::POST,
+        Method::Put => MethodFilter::PUT,
+        Method::Patch => MethodFilter::PATCH,
+        Method::Delete => MethodFilter::DELETE,
+    }
+}
+
+/// Whose rate-limit budget a request spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateKey {
+    /// The OAuth client: the Bearer token's client, or, on a `POST` to
+    /// `token_path` without a token, the `client_id` of HTTP Basic or of the form;
+    /// the peer address when the request names no client.
+    OAuthClient {
+        /// The token endpoint, whose body names the client.
+        token_path: &'static str,
+    },
+}
+
+/// One surface as the edge sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct SurfaceEdge {
+    /// The surface's name (for logs and tests).
+    pub name: &'static str,
+    /// The largest request body, in bytes.
+    pub max_body: u64,
+    /// Whose budget a request spends.
+    pub rate_key: RateKey,
+    /// Requests per second (and burst) of one key.
+    pub quota_per_second: u64,
+    /// The surface's operations: the wrong-URL test is derived from their paths.
+    pub operations: &'static [Operation],
+    /// The answer to a known path called with another method, or to a documented
+    /// operation's path under a wrong prefix (possession: 403 without a code).
+    pub wrong_url_or_method: fn() -> Response,
+    /// The answer to any other unknown path (possession: 404).
+    pub unknown_path: fn() -> Response,
+    /// The answer to a request over the rate limit, before `Retry-After` is added
+    /// (possession: 8018).
+    pub rate_limited: fn() -> Response,
+    /// The answer to an internal failure, before its cause is attached for the log
+    /// (possession: 8000).
+    pub internal: fn(String) -> Response,
+    /// The answer to a body over `max_body` (possession: 8001).
+    pub too_large: fn() -> Response,
+    /// The answer to a malformed request, with its reasons (possession: 8001).
+    pub malformed: fn(String) -> Response,
+    /// The answer to missing or invalid credentials (possession: 8002).
+    pub unauthorized: fn() -> Response,
+}
+
+impl SurfaceEdge {
+    /// Whether `path` names one of the surface's operations under a wrong prefix
+    /// (`/v3/token`, `/v2/start`): its last segments equal an operation's path
+    /// (sandbox stand-ins excluded)
+    /// without its version segment, a path parameter matching any one segment.
+    pub fn wrong_prefix(&self, path: &str) -> bool {
+        self.operations
+            .iter()
+            .filter(|op| !op.sandbox_only)
+            .any(|op| ends_with_pattern(path, unversioned(op.path)))
+    }
+}
+
+/// An operation's path without a leading version segment (`/v3/start` → `start`).
+fn unversioned(path: &str) -> &str {
+    let path = path.trim_start_matches('/');
+    match path.split_once('/') {
+        Some((first, rest))
+            if first.len() > 1
+                && first.starts_with('v')
+                && first[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            rest
+        }
+        _ => path,
+    }
+}
+
+/// Whether the non-empty segments of `path` end with the segments of `pattern`,
+/// where a `{param}` segment matches any one segment. Allocates nothing.
+fn ends_with_pattern(path: &str, pattern: &str) -> bool {
+    let mut segs = path.split('/').filter(|s| !s.is_empty()).rev();
+    let mut pats = pattern.split('/').filter(|s| !s.is_empty()).rev();
+    loop {
+        match (pats.next(), segs.next()) {
+            (None, _) => return true,
+            (Some(_), None) => return false,
+            (Some(p), Some(s)) => {
+                if !(p.starts_with('{') && p.ends_with('}')) && p != s {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// Whether `path` is the operation path `pattern` exactly (a `{param}` segment
+/// matching any one non-empty segment).
+pub fn matches_path(path: &str, pattern: &str) -> bool {
+    let mut segs = path.split('/');
+    let mut pats = pattern.split('/');
+    loop {
+        match (pats.next(), segs.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) => {
+                let param = p.starts_with('{') && p.ends_with('}');
+                if (param && s.is_empty()) || (!param && p != s) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert_eq!(unversioned("/v3/device/revoke"), "device/revoke");
+        assert_eq!(unversioned("/token"), "token");
+        assert_eq!(unversioned("/vx/start"), "vx/start");
+        assert!(ends_with_pattern("/api/v3/device/revoke", "device/revoke"));
+        assert!(ends_with_pattern(
+            "/v1/identity/abc",
+            "identity/{identityId}"
+        ));
+        assert!(!ends_with_pattern("/v3/identity", "identity/{identityId}"));
+        assert!(matches_path("/v3/identity/x", "/v3/identity/{identityId}"));
+        assert!(!matches_path("/v3/identity/", "/v3/identity/{identityId}"));
+        assert!(!matches_path(
+            "/v3/identity/a/b",
+            "/v3/identity/{identityId}"
+        ));
+        assert!(matches_path("/token", "/token"));
+    }
+}

@@ -66,6 +66,10 @@ Connection limits (also config file keys, lower-case without IDV__; seconds may 
   IDV__SHUTDOWN_TIMEOUT          seconds in-flight requests get after SIGTERM; default 10
   IDV__MAX_CONNECTIONS           connections open at once; default 4096 (kept below ulimit -n)
   IDV__MAX_CONNECTIONS_PER_PEER  connections open at once from one IP address; default 256
+Data at rest (also config file keys):
+  IDV__SECRET_KEY       the server key that seals data at rest, base64 of 32 bytes (e.g. openssl rand -base64 32)
+  IDV__SECRET_KEY_FILE  where the key is kept when IDV__SECRET_KEY is not set; default server.key beside the
+                        SQLite database (./idv-data/server.key for PostgreSQL), created on the first start
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

@@ -97,6 +97,13 @@ pub struct Config {
     pub log: String,
     /// Connection timeouts and caps.
     pub connections: ConnLimits,
+    /// The server key (base64 of 32 bytes) that seals data at rest, when given
+    /// by `IDV__SECRET_KEY` or `secret_key`; otherwise it is read from (or, on the
+    /// first start, written to) [`Config::secret_key_file`].
+    pub secret_key: Option<String>,
+    /// Where the server key is kept when not given directly: `server.key` beside
+    /// a SQLite database, `./idv-data/server.key` for PostgreSQL, or `secret_key_file`.
+    pub secret_key_file: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for Config {
@@ -108,6 +115,11 @@ impl std::fmt::Debug for Config {
             .field("tier", &self.tier)
             .field("log", &self.log)
             .field("connections", &self.connections)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("secret_key_file", &self.secret_key_file)
             .finish()
     }
 }
@@ -121,6 +133,8 @@ impl Default for Config {
             tier: Tier::Sandbox,
             log: "info".to_string(),
             connections: ConnLimits::default(),
+            secret_key: None,
+            secret_key_file: key_file_for(DEFAULT_DATABASE),
         }
     }
 }
@@ -157,6 +171,10 @@ pub struct ConfigLayer {
     /// Most connections open at once from one IP address.
     #[serde(default, deserialize_with = "number_or_text")]
     pub max_connections_per_peer: Option<String>,
+    /// The server key, base64 of 32 bytes.
+    pub secret_key: Option<String>,
+    /// The file that holds the server key.
+    pub secret_key_file: Option<String>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -190,6 +208,11 @@ impl std::fmt::Debug for ConfigLayer {
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_peer", &self.max_connections_per_peer)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("secret_key_file", &self.secret_key_file)
             .finish()
     }
 }
@@ -235,13 +258,15 @@ impl ConfigLayer {
                 "shutdown_timeout" => &mut layer.shutdown_timeout,
                 "max_connections" => &mut layer.max_connections,
                 "max_connections_per_peer" => &mut layer.max_connections_per_peer,
+                "secret_key" => &mut layer.secret_key,
+                "secret_key_file" => &mut layer.secret_key_file,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
                     return Err(format!(
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
-                         IDV__MAX_CONNECTIONS or IDV__MAX_CONNECTIONS_PER_PEER"
+                         IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY or IDV__SECRET_KEY_FILE"
                     ));
                 }
             };
@@ -280,6 +305,8 @@ impl Config {
                 &mut l.max_connections_per_peer,
                 &layer.max_connections_per_peer,
             );
+            pick(&mut l.secret_key, &layer.secret_key);
+            pick(&mut l.secret_key_file, &layer.secret_key_file);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -303,6 +330,15 @@ impl Config {
                 ));
             }
             c.database = v.clone();
+            c.secret_key_file = key_file_for(v);
+        }
+        if let Some(v) = &l.secret_key_file {
+            c.secret_key_file = v.into();
+        }
+        if let Some(v) = &l.secret_key {
+            crate::domain::SealKey::from_base64(v)
+                .map_err(|e| format!("invalid secret_key: {e}"))?;
+            c.secret_key = Some(v.clone());
         }
         if let Some(v) = &l.region {
             c.region = v.parse()?;
@@ -346,6 +382,19 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// The default key file for a database URL: beside a SQLite file, under
+/// `./idv-data/` for PostgreSQL.
+fn key_file_for(database: &str) -> std::path::PathBuf {
+    sqlite_path(database)
+        .and_then(|p| {
+            std::path::Path::new(&p)
+                .parent()
+                .map(|d| d.join("server.key"))
+        })
+        .filter(|p| p.parent().is_some_and(|d| !d.as_os_str().is_empty()))
+        .unwrap_or_else(|| std::path::PathBuf::from("./idv-data/server.key"))
 }
 
 /// The longest timeout accepted (a day): anything longer is a typo, and

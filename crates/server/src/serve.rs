@@ -6,6 +6,7 @@
 use crate::app::{AppState, router};
 use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
+use crate::domain::SealKey;
 use crate::provision::{NewClient, provision_if_empty};
 use crate::store;
 use std::future::Future;
@@ -112,7 +113,8 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     } else {
         print!("{}", already_provisioned(&cfg.database));
     }
-    let state = AppState::new(store.clone(), cfg.region, cfg.tier);
+    let key = load_or_create_key(&cfg)?;
+    let state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
     serve_on(listener, state, cfg.connections, shutdown)
         .await
@@ -120,4 +122,100 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The server key: `secret_key` when configured, else the key file, which the
+/// first start creates (32 random bytes as base64, readable by this user only).
+/// Without the same key a restart could not read what was sealed before, so an
+/// unreadable or malformed key file stops the server with a message.
+pub fn load_or_create_key(cfg: &Config) -> Result<SealKey, String> {
+    if let Some(text) = &cfg.secret_key {
+        return SealKey::from_base64(text).map_err(|e| format!("invalid secret_key: {e}"));
+    }
+    let path = &cfg.secret_key_file;
+    match std::fs::read_to_string(path) {
+        Ok(text) => SealKey::from_base64(&text)
+            .map_err(|e| format!("invalid server key file {}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (key, text) = SealKey::generate();
+            write_key_file(path, &text).map_err(|e| {
+                format!(
+                    "cannot create the server key file {}: {e}; make its folder writable, \
+                     set secret_key_file (IDV__SECRET_KEY_FILE), or give the key in IDV__SECRET_KEY",
+                    path.display()
+                )
+            })?;
+            tracing::info!(
+                path = %path.display(),
+                "created the server key that seals data at rest; back it up with the database"
+            );
+            Ok(key)
+        }
+        Err(e) => Err(format!(
+            "cannot read the server key file {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+fn write_key_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    writeln!(f, "{text}")?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_start_writes_a_private_key_file_that_later_starts_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = Config {
+            secret_key_file: dir.path().join("keys/server.key"),
+            ..Config::default()
+        };
+        let first = load_or_create_key(&cfg).unwrap();
+        let sealed = first.seal(b"0596", "flow");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&cfg.secret_key_file)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "only the server's user reads the key");
+        }
+        let again = load_or_create_key(&cfg).unwrap();
+        assert_eq!(again.open(&sealed, "flow").as_deref(), Some(&b"0596"[..]));
+
+        std::fs::write(&cfg.secret_key_file, "not a key").unwrap();
+        let err = load_or_create_key(&cfg).unwrap_err();
+        assert!(
+            err.contains("invalid server key file") && err.contains("32 bytes"),
+            "{err}"
+        );
+
+        let (_, text) = SealKey::generate();
+        let given = Config {
+            secret_key: Some(text.clone()),
+            ..cfg
+        };
+        let k = load_or_create_key(&given).unwrap();
+        assert_eq!(
+            SealKey::from_base64(&text)
+                .unwrap()
+                .open(&k.seal(b"x", "c"), "c")
+                .as_deref(),
+            Some(&b"x"[..])
+        );
+    }
 }

@@ -246,9 +246,7 @@ fn judge(folder: &str, target: &str, item: Option<&str>) -> Option<String> {
                 "surface `{folder}` imports another surface, `{target}`"
             ));
         }
-        if PLUMBING.contains(&target)
-            || item.is_some_and(|i| SHARED_ITEMS.contains(&(target, i)))
-        {
+        if PLUMBING.contains(&target) || item.is_some_and(|i| SHARED_ITEMS.contains(&(target, i))) {
             return None;
         }
         return Some(format!(

@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
+use crate::domain::SealKey;
 use crate::guard::ratelimit::{Gcra, RateLimiter};
 use crate::possession;
 use crate::store::{CachedStore, DynStore};
@@ -21,12 +22,15 @@ pub struct AppState {
     pub region: Region,
     /// The instance's tier.
     pub tier: Tier,
+    /// The server key that seals data at rest (`domain::crypto`).
+    pub key: SealKey,
 }
 
 impl AppState {
     /// State with the in-process rate limiter at the possession surface's quota
     /// (25 requests per second, burst 25) and the authentication lookups cached
-    /// in front of `store` ([`CachedStore`]).
+    /// in front of `store` ([`CachedStore`]), and a random server key (data it
+    /// seals cannot be read by another process: `idv serve` uses [`AppState::with_key`]).
     pub fn new(store: DynStore, region: Region, tier: Tier) -> AppState {
         let quota = possession::EDGE.quota_per_second;
         AppState {
@@ -35,6 +39,13 @@ impl AppState {
             clock: Clock::default(),
             region,
             tier,
+            key: SealKey::random(),
         }
+    }
+
+    /// The same state with the server key `key`.
+    pub fn with_key(mut self, key: SealKey) -> AppState {
+        self.key = key;
+        self
     }
 }

@@ -6,6 +6,7 @@
 //! words an error message uses (`must be a UUID`); the surface puts the field
 //! name in front and turns it into its own error.
 
+pub mod crypto;
 pub mod dob;
 pub mod ids;
 pub mod phone;
@@ -13,6 +14,7 @@ pub mod secrets;
 pub mod ssn;
 
 pub use crate::config::{Region, Tier};
+pub use crypto::SealKey;
 pub use dob::Dob;
 pub use ids::CorrelationId;
 pub use phone::Phone;

@@ -59,6 +59,8 @@ pub struct AppState {
     pub region: Region,
     /// The instance's tier.
     pub tier: Tier,
+    /// The URL callers reach this instance at (`servers` of `/openapi.json`).
+    pub public_url: Arc<str>,
 }
 
 /// The authenticated caller: an OAuth client of a project. Both parts are the
@@ -173,6 +175,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
         )
         .merge(changing)
         .merge(reads)
+        .merge(crate::docs::routes())
         .merge(extra)
         .fallback(fallback)
         .method_not_allowed_fallback(wrong_method)

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod docs;
 pub mod error;
 pub mod input;
 pub mod openapi;

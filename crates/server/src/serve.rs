@@ -27,6 +27,7 @@ impl AppState {
             clock: Clock::default(),
             region,
             tier,
+            public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
         }
     }
 }
@@ -120,7 +121,8 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     {
         print!("{}", banner(&c, addr));
     }
-    let state = AppState::new(store.clone(), cfg.region, cfg.tier);
+    let mut state = AppState::new(store.clone(), cfg.region, cfg.tier);
+    state.public_url = format!("http://{addr}").into();
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
     serve_on(listener, state, shutdown)
         .await

@@ -2,6 +2,7 @@
 //! starts the real server on 127.0.0.1:0 over a temporary SQLite file.
 
 mod catalogue;
+mod docs;
 mod flows;
 mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.

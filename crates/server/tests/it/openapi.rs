@@ -127,3 +127,42 @@ async fn openapi_document_passes_the_redocly_lint_with_no_error_and_no_warning()
         serde_json::to_string_pretty(&report["problems"]).unwrap()
     );
 }
+
+#[tokio::test]
+async fn openapi_servers_and_reference_links_name_the_configured_public_url() {
+    use idv_server::app::{AppState, build_router};
+    use idv_server::config::{Region, Tier};
+    let db = crate::harness::Db::sqlite();
+    let mut state = AppState::new(db.open().await, Region::Us, Tier::Sandbox);
+    state.public_url = "https://idv.example.com/".into();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = build_router(state.clone(), axum::Router::new());
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let doc: Value = reqwest::get(format!("http://{addr}/openapi.json"))
+        .await
+        .expect("GET /openapi.json")
+        .json()
+        .await
+        .expect("JSON");
+    server.abort();
+    state.store.close().await;
+    assert_eq!(doc["servers"][0]["url"], "https://idv.example.com");
+    assert_eq!(doc["externalDocs"]["url"], "https://idv.example.com/docs/");
+    let example = &doc["components"]["examples"]["rate_limit_exceeded"];
+    assert!(
+        example["description"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("Reference: https://idv.example.com/docs/possession#rate_limit_exceeded"),
+        "{example}"
+    );
+}

@@ -1,8 +1,10 @@
 //! idv-catalog: the error catalogue as data.
 //!
-//! It loads `catalog/*.yaml` into a typed [`Catalog`], validates it (every failure
+//! It loads `catalog/*.yaml` (errors, statuses, limits, outcomes, troubleshooting
+//! and the operations of each surface) into a typed [`Catalog`], validates it (every failure
 //! is a [`Diagnostic`] that names `file:line:col`, what is wrong and what to do),
-//! and renders every generated output: the Rust code of `idv-core`, the Markdown
+//! and renders every generated output: the Rust code of `idv-core` (error types,
+//! limits, outcomes, operations tables), the Markdown reference with the endpoint
 //! reference, `catalog.json` and `codes.lock`. It is used by `xtask` only; the
 //! runtime crates read the generated code, never the YAML.
 
@@ -70,6 +72,11 @@ pub struct Catalog {
     pub troubleshooting: Troubleshooting,
     /// Limits, headers and conventions.
     pub limits: LimitsFile,
+    /// Operations, grouped by surface in surface order, then file order.
+    pub operations: Vec<Operation>,
+    /// The surfaces that have an `operations/<surface>.yaml` (their errors' `endpoints`
+    /// must name their operations).
+    pub operation_surfaces: Vec<String>,
     /// `catalog/codes.lock` as committed (empty if absent).
     pub lock_text: String,
     file_index: FileIndex,
@@ -146,6 +153,25 @@ impl Catalog {
         self.errors.iter().filter(move |e| e.surface == surface)
     }
 
+    /// The operations of a surface, in catalogue order.
+    pub fn operations_of<'a>(
+        &'a self,
+        surface: &'a str,
+    ) -> impl Iterator<Item = &'a Operation> + 'a {
+        self.operations.iter().filter(move |o| o.surface == surface)
+    }
+
+    /// The errors whose `endpoints` name `op`, in catalogue order.
+    pub fn errors_of_operation<'a>(
+        &'a self,
+        op: &'a Operation,
+    ) -> impl Iterator<Item = &'a ErrorEntry> + 'a {
+        let endpoint = op.endpoint();
+        self.errors
+            .iter()
+            .filter(move |e| e.surface == op.surface && e.endpoints.contains(&endpoint))
+    }
+
     /// The header with `id`.
     pub fn header(&self, id: &str) -> Option<&Header> {
         self.limits.headers.iter().find(|h| h.id == id)
@@ -190,6 +216,21 @@ impl Catalog {
                 files.push((cat.files.len() - 1, ef));
             }
         }
+        // Operations are optional per surface: a surface without a file has none yet.
+        let mut op_paths: Vec<PathBuf> = std::fs::read_dir(dir.join("operations"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        op_paths.sort();
+        let mut op_files = Vec::new();
+        for p in &op_paths {
+            if let Some(of) = cat.read::<OperationsFile>(root, p, &mut diags) {
+                op_files.push((cat.files.len() - 1, of));
+            }
+        }
         cat.lock_text = std::fs::read_to_string(dir.join("codes.lock")).unwrap_or_default();
         if !diags.is_empty() {
             return Err(diags);
@@ -209,6 +250,7 @@ impl Catalog {
                 .unwrap_or(usize::MAX)
         };
         files.sort_by_key(|(_, f)| rank(&f.surface));
+        op_files.sort_by_key(|(_, f)| rank(&f.surface));
         for (file, ef) in files {
             for (i, mut e) in ef.errors.into_iter().enumerate() {
                 e.surface = ef.surface.clone();
@@ -237,6 +279,36 @@ impl Catalog {
                         ef.surface
                     ),
                 ));
+            }
+        }
+        for (file, of) in op_files {
+            if cat.surface(&of.surface).is_none() {
+                diags.push(cat.diag(
+                    file,
+                    "surface",
+                    format!(
+                        "unknown surface `{}`; use one of the names in catalog/surfaces.yaml",
+                        of.surface
+                    ),
+                ));
+            } else if cat.operation_surfaces.contains(&of.surface) {
+                diags.push(cat.diag(
+                    file,
+                    "surface",
+                    format!(
+                        "the operations of `{}` are already in another file; keep one catalog/operations/{}.yaml",
+                        of.surface, of.surface
+                    ),
+                ));
+            }
+            cat.operation_surfaces.push(of.surface.clone());
+            for (i, mut o) in of.operations.into_iter().enumerate() {
+                o.surface = of.surface.clone();
+                o.origin = Origin {
+                    file,
+                    path: format!("operations.{i}"),
+                };
+                cat.operations.push(o);
             }
         }
         if diags.is_empty() {

@@ -145,3 +145,66 @@ impl Operation {
         format!("{} {}", self.method.as_str(), self.path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::operations::POSSESSION;
+    use crate::{ErrorId, Surface};
+
+    #[test]
+    fn the_possession_table_is_generated_and_coherent() {
+        let ids: Vec<&str> = POSSESSION.iter().map(|o| o.id).collect();
+        for id in [
+            "token",
+            "prefillStart",
+            "prefillValidate",
+            "prefillChallenge",
+            "prefillComplete",
+            "unifyStart",
+            "unifyStatus",
+            "unifyBind",
+            "revokeDevice",
+            "getIdentity",
+            "sandboxOtp",
+            "sandboxInstantLink",
+            "getOpenApi",
+        ] {
+            assert!(ids.contains(&id), "{id} is missing");
+        }
+        for op in POSSESSION {
+            assert_eq!(op.surface, Surface::Possession);
+            assert!(
+                !op.summary.is_empty() && !op.description.is_empty(),
+                "{}",
+                op.id
+            );
+            for body in op.request.iter().chain([&op.response]) {
+                let v: serde_json::Value = serde_json::from_str(body.example).expect("example");
+                for f in body.fields.iter().filter(|f| f.required) {
+                    assert!(
+                        v.get(f.name).is_some(),
+                        "{} example lacks {}",
+                        op.id,
+                        f.name
+                    );
+                }
+            }
+            // Every linked error names this operation among its endpoints.
+            for e in op.errors {
+                assert!(
+                    e.meta().endpoints.contains(&op.endpoint().as_str()),
+                    "{}",
+                    op.id
+                );
+            }
+        }
+        let identity = POSSESSION
+            .iter()
+            .find(|o| o.id == "getIdentity")
+            .expect("getIdentity");
+        assert_eq!(identity.endpoint(), "GET /v3/identity/{identityId}");
+        assert!(identity.errors.contains(&ErrorId::IdentityNotFound));
+        assert_eq!(identity.path_params[0].name, "identityId");
+        assert!(crate::operations::of(Surface::Possession).len() == POSSESSION.len());
+    }
+}

@@ -31,6 +31,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../docs/reference/possession.md"),
     ),
     (
+        "possession-endpoints",
+        include_str!("../../../docs/reference/possession-endpoints.md"),
+    ),
+    (
         "verification",
         include_str!("../../../docs/reference/verification.md"),
     ),
@@ -63,6 +67,11 @@ pub fn routes() -> Router<AppState> {
         .route("/docs", get(|| async { Redirect::permanent("/docs/") }))
         .route("/docs/", get(index))
         .route("/docs/{page}", get(page))
+}
+
+/// Whether the reference has a page at `/docs/{name}`.
+pub fn has_page(name: &str) -> bool {
+    PAGES.iter().any(|(page, _)| *page == name)
 }
 
 /// `GET /docs/`: the index.

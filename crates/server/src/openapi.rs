@@ -65,13 +65,12 @@ fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
             .or_insert_with(|| Value::Object(Map::new()));
         item[op.method.as_str().to_ascii_lowercase()] = operation;
     }
-    let (name, description) = surface_text(surface);
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("idv {name} API"),
+            "title": format!("idv {} API", surface.name()),
             "version": env!("CARGO_PKG_VERSION"),
-            "description": description,
+            "description": introduction(surface),
             "license": {"name": "Apache License 2.0", "identifier": env!("CARGO_PKG_LICENSE")},
         },
         "externalDocs": {
@@ -84,21 +83,17 @@ fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
     })
 }
 
-/// The title and the introduction of a surface's document.
-fn surface_text(surface: Surface) -> (&'static str, &'static str) {
+/// The introduction of a surface's document.
+fn introduction(surface: Surface) -> &'static str {
     match surface {
-        Surface::Possession => (
-            "possession",
+        Surface::Possession => {
             "Phone possession and identity flows (Pre-Fill, Prove Identity, Unify), compatible with Prove's v3 API. \
              A server exchanges its client id and secret for a 60-minute access token at POST /token, then starts a flow \
              with POST /v3/start or POST /v3/unify; every successful step answers with `next`, the calls allowed after it. \
              Every response carries the rate-limit headers and an X-Request-Id. Error responses come from the idv error \
-             catalogue: each lists the catalogued errors of its status, with their exact bodies.",
-        ),
-        Surface::Verification => ("verification", "Document verification."),
-        Surface::Accounts => ("accounts", "Dashboard accounts."),
-        Surface::Signup => ("signup", "1-Click Signup."),
-        Surface::Firewall => ("firewall", "The firewall in front of 1-Click Signup."),
+             catalogue: each lists the catalogued errors of its status, with their exact bodies."
+        }
+        other => other.title(),
     }
 }
 
@@ -155,17 +150,21 @@ impl Components {
                 "Authentication: no Authorization header; the body carries the flow's `authToken`, returned by the call that started the flow (POST /v3/start or POST /v3/unify).",
             );
         }
-        if op.sandbox_only {
-            push_sentence(
-                &mut description,
-                "Served only by sandbox instances; it stands for what the user does on the phone.",
-            );
-        }
         let mut operation = Map::new();
         operation.insert("operationId".into(), op.id.into());
         operation.insert("summary".into(), op.summary.into());
         if !description.is_empty() {
             operation.insert("description".into(), description.into());
+        }
+        let page = format!("{}-endpoints", surface.name());
+        if crate::docs::has_page(&page) {
+            operation.insert(
+                "externalDocs".into(),
+                json!({
+                    "description": "The operation in the endpoint reference",
+                    "url": format!("{}/docs/{page}#{}", self.server_url, op.id),
+                }),
+            );
         }
         let mut parameters: Vec<Value> = op.path_params.iter().map(path_parameter).collect();
         if op.idempotent {

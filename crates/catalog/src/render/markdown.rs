@@ -52,6 +52,11 @@ fn index(cat: &Catalog) -> String {
             cat.errors_of(&s.name).count()
         );
     }
+    for s in &cat.surfaces {
+        if let Some(l) = super::endpoints::link_line(cat, &s.name) {
+            let _ = writeln!(o, "\n{}: {l}", s.title);
+        }
+    }
     o.push_str("\nAlso: [troubleshooting](troubleshooting.md), [outcomes](outcomes.md) (statuses, rejection reasons, risk levels, reason codes, webhook events), [limits and headers](limits.md), and [`catalog.json`](catalog.json) for SDKs in other languages.\n");
     o
 }
@@ -76,6 +81,9 @@ fn surface(cat: &Catalog, s: &Surface) -> String {
         s.dialect
     );
     let _ = writeln!(o, "- Seed document: `{}`\n", s.seed);
+    if let Some(l) = super::endpoints::link_line(cat, &s.name) {
+        let _ = writeln!(o, "{l}\n");
+    }
 
     if cat.limits.conventions.iter().any(|c| c.id == "omit_empty") {
         o.push_str("## API conventions\n\n");

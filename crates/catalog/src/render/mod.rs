@@ -1,6 +1,8 @@
 //! Renderers: one function per generated file.
 
+pub mod endpoints;
 pub mod markdown;
+pub mod operations;
 pub mod rust;
 
 use crate::{Catalog, Output};
@@ -25,11 +27,21 @@ pub fn all(cat: &Catalog) -> Vec<Output> {
             contents: rust::outcomes(cat),
         },
         Output {
+            path: "crates/core/src/generated/operations.rs".into(),
+            contents: operations::rust(cat),
+        },
+        Output {
             path: "docs/reference/catalog.json".into(),
             contents: json(cat),
         },
     ];
     for (name, contents) in markdown::pages(cat) {
+        out.push(Output {
+            path: format!("docs/reference/{name}"),
+            contents,
+        });
+    }
+    for (name, contents) in endpoints::pages(cat) {
         out.push(Output {
             path: format!("docs/reference/{name}"),
             contents,
@@ -48,6 +60,7 @@ pub fn json(cat: &Catalog) -> String {
         "outcomes": cat.outcomes,
         "troubleshooting": cat.troubleshooting,
         "limits": cat.limits,
+        "operations": cat.operations,
     });
     let mut s = serde_json::to_string_pretty(&v).expect("catalogue serializes");
     s.push('\n');

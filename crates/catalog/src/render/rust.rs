@@ -607,6 +607,7 @@ pub fn module() -> String {
         //! Code generated from `catalog/`. Regenerate with `cargo xtask regen`.
         pub mod errors;
         pub mod limits;
+        pub mod operations;
         pub mod outcomes;
     };
     format!("{}{}", header("catalog/"), pretty(tokens))

@@ -4,6 +4,7 @@ The expected diagnostics live in bad/<case>/expected.txt (IDV_BLESS=1 rewrites t
 import os, shutil
 
 P = "errors/possession.yaml"
+O = "operations/possession.yaml"
 CASES = [
     ("yaml_syntax", P, "    status: 400\n    title: Malformed", "    status: [400\n    title: Malformed"),
     ("unknown_field", P, "    retry: after_fix\n", "    retyr: after_fix\n    retry: after_fix\n"),
@@ -34,6 +35,31 @@ CASES = [
     ("troubleshooting_unknown_outcome", "troubleshooting.yaml", "rejection_reasons:name_mismatch", "rejection_reasons:nme_mismatch"),
     ("surface_unknown_status", "surfaces.yaml", "    statuses: [200, 400, 429]", "    statuses: [200, 400, 404, 429]"),
     ("duplicate_limit", "limits.yaml", "headers:\n", "  - id: rate_limit_per_second\n    value: 1\n    unit: requests\n    title: Again\n    description: Again.\n    source: test\nheaders:\n"),
+    # Operations (operations/<surface>.yaml) and the error -> operation link.
+    ("operations_unknown_field", O, "    summary: Start a flow", "    sumary: Start a flow"),
+    ("operations_unknown_surface", O, "surface: possession", "surface: posession"),
+    ("operation_id_not_camel_case", O, "  - id: prefillStart", "  - id: prefill_start"),
+    ("duplicate_operation_id", O, "  - id: getIdentity", "  - id: prefillStart"),
+    ("duplicate_endpoint", O, "    path: /token", "    path: /v3/start"),
+    ("operation_path_without_slash", O, "    path: /token", "    path: token"),
+    ("operation_empty_summary", O, "    summary: Get an identity", "    summary: \"\""),
+    ("path_param_undeclared", O, "    path: /v3/identity/{identityId}", "    path: /v3/identity/{identityId}/{part}"),
+    ("path_param_not_in_path", O, "    path: /v3/identity/{identityId}", "    path: /v3/identity/{id}"),
+    ("get_with_body", O, "    path_params:", "    request:\n      fields: []\n      example: \"{}\"\n    path_params:"),
+    ("operation_example_not_json", O, '{"flowType": "mobile", "phoneNumber": "2001001695"}', '{"flowType": "mobile", "phoneNumber": 2001001695'),
+    ("operation_example_not_object", O, '{"identityId": "0d9c8b7a-6f5e-4d3c-8b2a-19f8e7d6c5b4"}', '["0d9c8b7a-6f5e-4d3c-8b2a-19f8e7d6c5b4"]'),
+    ("operation_example_missing_required", O, '{"flowType": "mobile", "phoneNumber": "2001001695"}', '{"flowType": "mobile"}'),
+    ("operation_example_nested_missing", O, '"individual": {"firstName": "Tod"}}', '"individual": {}}'),
+    ("operation_example_undeclared_field", O, '{"access_token": "abc"}', '{"access_token": "abc", "scope": "all"}'),
+    ("operation_example_wrong_type", O, '{"flowType": "mobile", "phoneNumber": "2001001695"}', '{"flowType": "mobile", "phoneNumber": "2001001695", "allowOTPRetry": "yes"}'),
+    ("operation_example_not_in_values", O, '{"flowType": "mobile", "phoneNumber": "2001001695"}', '{"flowType": "laptop", "phoneNumber": "2001001695"}'),
+    ("field_example_wrong_type", O, '          example: "2001001695"', '          example: 2001001695'),
+    ("field_example_not_in_values", O, "          example: mobile", "          example: laptop"),
+    ("field_example_too_long", O, "          example: https://e.com/x", "          example: https://example.com/verified"),
+    ("field_duplicate_name", O, "        - name: allowOTPRetry", "        - name: flowType"),
+    ("field_string_rules_on_boolean", O, "          type: boolean\n", "          type: boolean\n          max_length: 5\n"),
+    ("field_members_on_string", O, "          example: https://e.com/x\n", "          example: https://e.com/x\n          fields:\n            - {name: host, type: string, description: Host., example: e.com}\n"),
+    ("error_endpoint_unknown", P, "    retry: after_fix\n", "    retry: after_fix\n    endpoints: [\"* /{path}\", \"POST /v3/start\", \"POST /v3/strat\", \"GET /v3/identity/{id}\"]\n"),
 ]
 
 here = os.path.dirname(os.path.abspath(__file__))

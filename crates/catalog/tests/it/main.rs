@@ -2,6 +2,7 @@
 //! rule, under `tests/data/bad/`), the lock, and snapshots of the rendered reference.
 
 mod lock;
+mod operations;
 mod render;
 mod validate;
 

@@ -25,3 +25,25 @@ fn generated_code_is_deterministic() {
         );
     }
 }
+
+#[test]
+fn endpoint_reference_pages() {
+    let cat = Catalog::load(&crate::repo_root()).expect("loads");
+    let pages = render::endpoints::pages(&cat);
+    assert!(
+        pages.iter().any(|(n, _)| n == "possession-endpoints.md"),
+        "the possession surface has an endpoint reference"
+    );
+    for (name, contents) in pages {
+        insta::assert_snapshot!(name.trim_end_matches(".md").to_string(), contents);
+    }
+}
+
+/// The operations table of the small test catalogue: every field of the Rust
+/// rendering, and the errors linked through their `endpoints`.
+#[test]
+fn operations_table_of_the_test_catalogue() {
+    let root = crate::catalogue_with(None);
+    let cat = Catalog::load(&root.0).expect("loads");
+    insta::assert_snapshot!("operations_rs_base", render::operations::rust(&cat));
+}

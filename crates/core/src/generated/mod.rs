@@ -3,5 +3,5 @@
 //! Code generated from `catalog/`. Regenerate with `cargo xtask regen`.
 pub mod errors;
 pub mod limits;
-pub mod outcomes;
 pub mod operations;
+pub mod outcomes;

@@ -59,3 +59,64 @@ async fn an_unknown_docs_page_gets_the_catalogued_404() {
     }
     srv.stop().await;
 }
+
+/// The values of `attr="…"` in `html`.
+fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_link_of_the_served_reference_lands_on_a_page_and_an_anchor() {
+    let srv = TestServer::start().await;
+    let mut pages: std::collections::BTreeMap<String, String> = Default::default();
+    let mut queue = vec!["/docs/".to_string()];
+    let mut checked = 0;
+    while let Some(page) = queue.pop() {
+        if pages.contains_key(&page) {
+            continue;
+        }
+        let r = srv
+            .http
+            .get(format!("{}{page}", srv.base))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(r.status(), 200, "{page}");
+        let html = r.text().await.unwrap();
+        for href in attrs(&html, "href") {
+            if let Some(target) = href.strip_prefix("/docs/") {
+                let target = target.split('#').next().unwrap_or_default();
+                if target != "catalog.json" {
+                    queue.push(format!("/docs/{target}"));
+                }
+            }
+        }
+        pages.insert(page, html);
+    }
+    assert!(pages.len() >= 10, "{:?}", pages.keys());
+    for (page, html) in &pages {
+        for href in attrs(html, "href") {
+            let (target, fragment) = match href.split_once('#') {
+                Some(("", f)) => (page.as_str(), f),
+                Some((t, f)) => (t, f),
+                None => continue,
+            };
+            let Some(target_html) = pages.get(target) else {
+                continue;
+            };
+            assert!(
+                attrs(target_html, "id").contains(&fragment),
+                "{page}: the link {href} has no anchor to land on"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} anchored links checked");
+    srv.stop().await;
+}

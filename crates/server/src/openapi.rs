@@ -84,16 +84,17 @@ fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
 }
 
 /// The introduction of a surface's document.
-fn introduction(surface: Surface) -> &'static str {
+fn introduction(surface: Surface) -> String {
     match surface {
-        Surface::Possession => {
+        Surface::Possession => format!(
             "Phone possession and identity flows (Pre-Fill, Prove Identity, Unify), compatible with Prove's v3 API. \
-             A server exchanges its client id and secret for a 60-minute access token at POST /token, then starts a flow \
+             A server exchanges its client id and secret for a {}-minute access token at POST /token, then starts a flow \
              with POST /v3/start or POST /v3/unify; every successful step answers with `next`, the calls allowed after it. \
              Every response carries the rate-limit headers and an X-Request-Id. Error responses come from the idv error \
-             catalogue: each lists the catalogued errors of its status, with their exact bodies."
-        }
-        other => other.title(),
+             catalogue: each lists the catalogued errors of its status, with their exact bodies.",
+            ACCESS_TOKEN_LIFETIME_SECONDS / 60
+        ),
+        other => other.title().to_string(),
     }
 }
 
@@ -394,7 +395,8 @@ fn errors_by_status(surface: Surface, op: &Operation) -> BTreeMap<u16, Vec<Error
     by_status
 }
 
-/// The error body of the possession dialect (`CodeMessage`).
+/// The error body of the possession dialect (`CodeMessage`). A surface of
+/// another dialect adds its own schema here when it gets its document.
 fn error_schema() -> Value {
     json!({
         "type": "object",

@@ -32,6 +32,11 @@ async fn docs_serve_the_reference_with_entry_anchors_and_rewritten_links() {
     assert!(index.contains("href=\"/docs/possession\""), "{index}");
     assert!(index.contains("href=\"/docs/catalog.json\""), "{index}");
 
+    // Without the slash: redirected to the index.
+    let r = get("/docs").await.expect("GET /docs");
+    assert_eq!(r.url().path(), "/docs/");
+    assert_eq!(r.status(), 200);
+
     let r = get("/docs/troubleshooting").await.expect("troubleshooting");
     let html = r.text().await.unwrap();
     assert!(

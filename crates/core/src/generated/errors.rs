@@ -875,7 +875,7 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Wrong URL or Method",
         message: "forbidden: check the URL and the HTTP method of the request",
         params: &[],
-        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference.",
+        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference. Every method an operation does not document (TRACE, OPTIONS, unknown methods) gets this 403, never 405, as Prove's v3 API documents for an incorrect HTTP method.",
         causes: &[
             "Incorrect URL: the path names a documented operation under the wrong prefix, most often the token endpoint called as a versioned path (POST /v3/token instead of POST /token), or a wrong version prefix such as /v2/start.",
             "Incorrect HTTP method: the path exists but takes another verb (for example GET /v3/start).",

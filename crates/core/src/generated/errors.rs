@@ -795,9 +795,10 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Rate Limit Exceeded",
         message: "Rate limit exceeded. Please wait before making more requests.",
         params: &[],
-        description: "The caller sent more than 25 requests in one second. The headers say how long to wait and when the quota refills.",
+        description: "The caller sent more than 25 requests in one second, or failed to authenticate too often. The headers say how long to wait and when the quota refills.",
         causes: &[
             "More than 25 requests within one second from the same OAuth client.",
+            "Too many failed authentications (wrong client secrets, unknown client ids, unknown or expired access tokens) from one address, or naming one client id from an address that has failed too; see the auth_failures limits.",
             "Bursts of traffic, such as polling /v3/unify-status in a tight loop or many flows started at once.",
         ],
         resolution: "Wait at least the number of seconds in Retry-After before retrying, back off exponentially if throttling repeats, and spread requests over time instead of sending them in bursts.",

@@ -2,7 +2,7 @@
 
 //! Limits and header names from `catalog/limits.yaml`. The server reads its limits
 //! from here, so the documentation and the behaviour cannot disagree.
-///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API; the next one gets 429 with code 8018. Source: as in Prove's v3 API.
+///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API (counted once its credential is verified; requests without one are counted per client IP address); the next one gets 429 with code 8018. Source: as in Prove's v3 API.
 pub const POSSESSION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
 ///Failed authentications per client address (attempts). Failed authentications (a wrong client secret, an unknown client id, an unknown or expired bearer token, on any route of any surface) one client IP address may make in a burst; after that, every request from that address that carries a credential gets 429 (8018 on possession, with Retry-After) before the credential is checked, until the budget refills (auth_failures_per_peer_per_minute). A caller's own rate limit is spent only after its credential is verified, so failures never spend another client's limit. Source: decision: the sources count requests per client only; failures are counted per address so that naming a client cannot spend its limit.
 pub const AUTH_FAILURES_PER_PEER_BURST: u64 = 20u64;

@@ -26,7 +26,10 @@ pub(crate) fn opt_ssn(f: &mut PFields<'_>, name: &str) -> Option<Ssn> {
 /// A required phone number: 8001 through `f` when it is not one. A number of a
 /// country that no region serves comes back as the 8010 the operation answers
 /// once every other field has been checked (so a bad field elsewhere is 8001 first).
-pub(crate) fn req_phone(f: &mut PFields<'_>, name: &str) -> Option<Result<Phone, PossessionError>> {
+pub(crate) fn req_phone(
+    f: &mut PFields<'_>,
+    name: &str,
+) -> Option<Result<Phone, PossessionError>> {
     let raw = f.req_str(name)?;
     match phone::parse(&raw) {
         Ok(p) => Some(Ok(p)),
@@ -34,11 +37,9 @@ pub(crate) fn req_phone(f: &mut PFields<'_>, name: &str) -> Option<Result<Phone,
             f.invalid(name, why);
             None
         }
-        Err(e @ PhoneError::Unserved { .. }) => {
-            Some(Err(PossessionError::UnauthorizedForCountry {
-                reason: e.message(),
-            }))
-        }
+        Err(e @ PhoneError::Unserved { .. }) => Some(Err(PossessionError::UnauthorizedForCountry {
+            reason: e.message(),
+        })),
     }
 }
 

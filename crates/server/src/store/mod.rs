@@ -23,12 +23,12 @@ mod cached;
 mod idempotency;
 mod sql;
 
-pub use crate::possession::store::{
-    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
-};
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;
 pub use idempotency::{IdempotencyRecord, IdempotencyStore};
+pub use crate::possession::store::{
+    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
+};
 pub use sql::{PgStore, SqliteStore};
 
 use std::sync::Arc;

@@ -8,9 +8,11 @@
 //! → authentication lookup and rate limit (per verified client, else per peer;
 //! headers on every response) → body limit (a declared `Content-Length` over
 //! the surface's limit) → path parameters that do not decode (the surface's
-//! malformed-request error) → panic catcher → the routes (routing with the surface's 404/403 fallbacks, then the guards
-//! each operation's table row asks for, then the handler). A body sent without a
-//! length is capped at the same limit while it is read (`http::input`).
+//! malformed-request error) → panic catcher → the routes (routing with the
+//! surface's 404/403 fallbacks, then the guards each operation's table row asks
+//! for, then the handler). A body sent without a length is capped at the same
+//! limit while it is read (`http::input`). Malformed HTTP never gets here: hyper
+//! answers it in `conn.rs` with a bare status (docs/guides/server.md).
 //!
 //! Which surface a request belongs to is decided here, once, by path prefix:
 //! `App` holds a static table of `(prefix, &SurfaceEdge)` rows (built by `app`)
@@ -254,7 +256,11 @@ impl Edge {
                         Some(p)
                     }
                     Ok(None) => None,
-                    Err(e) => return (surface.internal)(e.to_string()),
+                    Err(e) => {
+                        // The store failed, not the credential.
+                        st.auth_failures.succeeded(peer, now_ms);
+                        return (surface.internal)(e.to_string());
+                    }
                 }
             }
             _ => None,

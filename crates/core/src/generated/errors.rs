@@ -795,9 +795,10 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Rate Limit Exceeded",
         message: "Rate limit exceeded. Please wait before making more requests.",
         params: &[],
-        description: "The caller sent more than 25 requests in one second. The headers say how long to wait and when the quota refills.",
+        description: "The caller sent more than 25 requests in one second, or failed to authenticate too often. The headers say how long to wait and when the quota refills.",
         causes: &[
             "More than 25 requests within one second from the same OAuth client.",
+            "Too many failed authentications (wrong client secrets, unknown client ids, unknown or expired access tokens) from one address, or naming one client id from an address that has failed too; see the auth_failures limits.",
             "Bursts of traffic, such as polling /v3/unify-status in a tight loop or many flows started at once.",
         ],
         resolution: "Wait at least the number of seconds in Retry-After before retrying, back off exponentially if throttling repeats, and spread requests over time instead of sending them in bursts.",
@@ -875,7 +876,7 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Wrong URL or Method",
         message: "forbidden: check the URL and the HTTP method of the request",
         params: &[],
-        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference.",
+        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference. Every method an operation does not document (TRACE, OPTIONS, unknown methods) gets this 403, never 405, as Prove's v3 API documents for an incorrect HTTP method.",
         causes: &[
             "Incorrect URL: the path names a documented operation under the wrong prefix, most often the token endpoint called as a versioned path (POST /v3/token instead of POST /token), or a wrong version prefix such as /v2/start.",
             "Incorrect HTTP method: the path exists but takes another verb (for example GET /v3/start).",

@@ -2,8 +2,16 @@
 
 //! Limits and header names from `catalog/limits.yaml`. The server reads its limits
 //! from here, so the documentation and the behaviour cannot disagree.
-///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API; the next one gets 429 with code 8018. Source: as in Prove's v3 API.
+///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API (counted once its credential is verified; requests without one are counted per client IP address); the next one gets 429 with code 8018. Source: as in Prove's v3 API.
 pub const POSSESSION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
+///Failed authentications per client address (attempts). Failed authentications (a wrong client secret, an unknown client id, an unknown or expired bearer token, on any route of any surface) one client IP address may make in a burst; after that, every request from that address that carries a credential gets 429 (8018 on possession, with Retry-After) before the credential is checked, until the budget refills (auth_failures_per_peer_per_minute). A caller's own rate limit is spent only after its credential is verified, so failures never spend another client's limit. Source: decision: the sources count requests per client only; failures are counted per address so that naming a client cannot spend its limit.
+pub const AUTH_FAILURES_PER_PEER_BURST: u64 = 20u64;
+///Failed authentications per client address, refill (attempts_per_minute). How fast the failed-authentication budget of one client IP address refills (one attempt a second). Source: decision: see auth_failures_per_peer_burst.
+pub const AUTH_FAILURES_PER_PEER_PER_MINUTE: u64 = 60u64;
+///Failed authentications per client id (attempts). Failed authentications naming one client id (from any address) in a burst; after that, further attempts naming it get 429 from every address that has itself failed recently, which slows guessing spread over many addresses. An address that has not failed (the real client) is not refused, so an attacker cannot lock the client out. Source: decision: a smaller budget than per address, to slow distributed guessing without a lockout.
+pub const AUTH_FAILURES_PER_CLIENT_BURST: u64 = 10u64;
+///Failed authentications per client id, refill (attempts_per_minute). How fast the failed-authentication budget of one client id refills (one attempt every 10 seconds). Source: decision: see auth_failures_per_client_burst.
+pub const AUTH_FAILURES_PER_CLIENT_PER_MINUTE: u64 = 6u64;
 ///Verification rate limit (requests_per_second). Requests each workspace may send per second to the verification API, reported with the same X-RateLimit headers as possession. Source: idv's choice: the document verification API documents a per-workspace 429 with Retry-After but no number; idv uses the possession figure.
 pub const VERIFICATION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
 ///Firewall volume rule, sustained rate (requests_per_second). Sustained requests per second the firewall lets through from one client IP before it answers 429; configurable. Source: idv's choice: the 1-Click Signup API speaks only of abnormally high request volume.

@@ -1,6 +1,8 @@
 //! idv-server integration tests: one binary, one module per feature. Each test
 //! starts the real server on 127.0.0.1:0 over a temporary SQLite file.
 
+mod auth_failures;
+mod badinput;
 mod catalogue;
 mod conn;
 mod docs;

@@ -9,6 +9,7 @@
 use crate::harness::{Db, TOD, TestServer};
 use idv_server::config::{Region, Tier};
 use idv_server::retention::{Swept, sweep};
+use idv_server::store::PossessionStore;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -429,4 +430,39 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
         }
         db.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn the_sweeper_task_deletes_expired_flows_on_its_schedule_and_keeps_open_ones() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    let old = srv.start_mobile(&token).await;
+    srv.state.clock.advance(900 + 60);
+    let open = srv.start_mobile(&token).await;
+    let sweeper = idv_server::retention::spawn(
+        srv.state.store.clone(),
+        srv.state.clock.clone(),
+        idv_server::config::Retention {
+            sweep_interval: std::time::Duration::from_millis(50),
+            flow_grace: std::time::Duration::from_secs(30),
+        },
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while srv.state.store.get_flow(&old).await.unwrap().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sweeper deleted the expired flow within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    sweeper.abort();
+    assert!(
+        srv.state.store.get_flow(&open).await.unwrap().is_some(),
+        "an open flow is kept"
+    );
+    let r = srv
+        .post("/v3/validate", &token, json!({"correlationId": open}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    srv.stop().await;
 }

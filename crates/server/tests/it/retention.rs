@@ -9,7 +9,6 @@
 use crate::harness::{Db, TOD, TestServer};
 use idv_server::config::{Region, Tier};
 use idv_server::retention::{Swept, sweep};
-use idv_server::store::PossessionStore;
 use serde_json::{Value, json};
 use sqlx::Connection;
 

@@ -256,6 +256,11 @@ impl AuthStore for CachedStore {
     async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
         self.inner.revocation_mark().await
     }
+    async fn delete_expired_tokens(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        // A cached token carries its expiry, which authentication checks, so a
+        // deleted expired token needs no cache change.
+        self.inner.delete_expired_tokens(before, limit).await
+    }
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
         // Authentication reads through get_caller; this one is not cached.
         self.inner.get_token(token_hash).await
@@ -326,6 +331,9 @@ impl PossessionStore for CachedStore {
     ) -> StoreResult<bool> {
         self.inner.revoke_device(project_id, device_id, now).await
     }
+    async fn delete_expired_flows(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_flows(before, limit).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -340,5 +348,8 @@ impl IdempotencyStore for CachedStore {
     }
     async fn put_idempotency(&self, r: &IdempotencyRecord, now: i64) -> StoreResult<()> {
         self.inner.put_idempotency(r, now).await
+    }
+    async fn delete_expired_idempotency(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_idempotency(before, limit).await
     }
 }

@@ -36,4 +36,7 @@ pub trait IdempotencyStore: Send + Sync + 'static {
     ) -> StoreResult<Option<IdempotencyRecord>>;
     /// Stores a response for a key (keeps an unexpired earlier one).
     async fn put_idempotency(&self, r: &IdempotencyRecord, now: i64) -> StoreResult<()>;
+    /// Deletes at most `limit` stored responses that expired before `before`;
+    /// returns how many (the retention sweeper).
+    async fn delete_expired_idempotency(&self, before: i64, limit: i64) -> StoreResult<u64>;
 }

@@ -14,6 +14,7 @@ mod idempotency;
 mod openapi;
 mod phone;
 mod possession;
+mod retention;
 mod story;
 mod token;
 mod unify;

@@ -181,6 +181,15 @@ macro_rules! auth_sql {
                 Ok(())
             }
 
+            async fn delete_expired_tokens(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM access_tokens WHERE token_hash IN (SELECT token_hash FROM access_tokens WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected())
+            }
+
             async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
                 let row: Option<TokenRow> = sqlx::query_as("SELECT t.client_id AS client_id, c.project_id AS project_id, t.expires_at AS expires_at, c.revoked_at AS revoked_at FROM access_tokens t JOIN clients c ON c.client_id = t.client_id WHERE t.token_hash = $1")
                     .bind(token_hash)

@@ -59,6 +59,19 @@ macro_rules! idempotency_sql {
                     .await?;
                 Ok(())
             }
+
+            async fn delete_expired_idempotency(
+                &self,
+                before: i64,
+                limit: i64,
+            ) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM idempotency_keys WHERE (project_id, idem_key) IN (SELECT project_id, idem_key FROM idempotency_keys WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected())
+            }
         }
     };
 }

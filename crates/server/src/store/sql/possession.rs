@@ -206,6 +206,17 @@ macro_rules! possession_sql {
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
+
+            async fn delete_expired_flows(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                // In batches, so a backlog never holds SQLite's one writer for long;
+                // safe for several instances at once (a row is deleted once).
+                let r = sqlx::query("DELETE FROM flows WHERE correlation_id IN (SELECT correlation_id FROM flows WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected())
+            }
         }
     };
 }

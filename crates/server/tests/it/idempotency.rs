@@ -592,3 +592,46 @@ async fn stored_answers_are_sealed_at_rest_and_replay_byte_for_byte_on_every_bac
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_handler_that_panics_gives_its_key_back_so_the_retry_runs() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    async fn flaky() -> axum::response::Response {
+        let n = CALLS.fetch_add(1, Ordering::SeqCst);
+        if n == 0 {
+            panic!("the first attempt dies halfway");
+        }
+        idv_server::http::ok(json!({"attempt": n + 1}))
+    }
+    let db = Db::sqlite();
+    let store = db.open().await;
+    // The guard as possession's routes add it, over the same database.
+    let guard_state = idv_server::app::AppState::new(store.clone(), Region::Us, Tier::Sandbox);
+    let extra = axum::Router::new().route(
+        "/v3/flaky",
+        axum::routing::post(flaky).route_layer(axum::middleware::from_fn_with_state(
+            guard_state,
+            idempotency::guard::<idv_core::PossessionError>,
+        )),
+    );
+    let srv = TestServer::with_routes(store, Region::Us, Tier::Sandbox, extra).await;
+    let token = srv.token_for("prefill").await;
+    let url = format!("{}/v3/flaky", srv.base);
+    let (status, died, _) = keyed(&srv.http, url.clone(), &token, "k-flaky", "{}").await;
+    assert_eq!(
+        (status, died.as_str()),
+        (500, r#"{"code":8000,"message":"internal error"}"#)
+    );
+    let began = std::time::Instant::now();
+    let (status, ran, _) = keyed(&srv.http, url.clone(), &token, "k-flaky", "{}").await;
+    assert_eq!((status, ran.as_str()), (200, r#"{"attempt":2}"#));
+    assert!(
+        began.elapsed() < idempotency::WAIT,
+        "the retry ran without waiting for a lease"
+    );
+    let (status, again, _) = keyed(&srv.http, url.clone(), &token, "k-flaky", "{}").await;
+    assert_eq!((status, again.as_str()), (200, r#"{"attempt":2}"#));
+    assert_eq!(CALLS.load(Ordering::SeqCst), 2);
+    srv.stop().await;
+}

@@ -30,7 +30,7 @@
 use crate::app::AppState;
 use crate::domain::secrets;
 use crate::guard::auth::{Authenticated, authenticate, basic_credentials, bearer};
-use crate::guard::ratelimit::{LimitKey, header_number, put_headers};
+use crate::guard::ratelimit::{Decision, LimitKey, header_number, put_headers};
 use crate::http::error::InternalCause;
 use crate::http::input::{declared_too_long, parse_form, read_at_most};
 use crate::http::{RateKey, SurfaceEdge};
@@ -241,7 +241,8 @@ impl Edge {
         }
         // Failed authentications, before any credential is looked up: an
         // address (or, from an address that has failed, a client id) over its
-        // budget gets the 429 without a store call.
+        // failure budget gets the 429 without a store call. Only failures spend
+        // it, so a busy client is never refused for the requests it has in flight.
         let mut refused = None;
         if token.is_some() || named_client.is_some() {
             refused = st
@@ -251,16 +252,14 @@ impl Edge {
         let principal = match token {
             Some(token) if refused.is_none() => {
                 match authenticate(st, token, now_ms / 1000).await {
-                    Ok(Some(p)) => {
-                        st.auth_failures.succeeded(peer, now_ms);
-                        Some(p)
+                    Ok(Some(p)) => Some(p),
+                    Ok(None) => {
+                        // An unknown, expired or revoked token: a failure of this address.
+                        st.auth_failures.failed(peer, None, now_ms);
+                        None
                     }
-                    Ok(None) => None,
-                    Err(e) => {
-                        // The store failed, not the credential.
-                        st.auth_failures.succeeded(peer, now_ms);
-                        return (surface.internal)(e.to_string());
-                    }
+                    // The store failed, not the credential: nothing is counted.
+                    Err(e) => return (surface.internal)(e.to_string()),
                 }
             }
             _ => None,
@@ -269,9 +268,27 @@ impl Edge {
             Some(p) => LimitKey::Client(p.client_id()),
             None => LimitKey::Peer(peer),
         };
-        let d = match st.limiter.check_now(key, now_ms) {
-            Some(d) => d,
-            None => st.limiter.check(key, now_ms).await,
+        let d = if principal.is_none() && named_client.is_some() {
+            // POST /token naming a client: that client's own quota is spent
+            // once its secret is verified (the handler), and a failure spends
+            // the failure budgets above, so the address's request quota is
+            // only reported here, never spent or enforced.
+            let reported = st.limiter.peek_now(key, now_ms);
+            Decision {
+                allowed: true,
+                ..reported.unwrap_or(Decision {
+                    allowed: true,
+                    limit: surface.quota_per_second,
+                    remaining: surface.quota_per_second,
+                    reset: (now_ms / 1000 + 1) as u64,
+                    retry_after: 0,
+                })
+            }
+        } else {
+            match st.limiter.check_now(key, now_ms) {
+                Some(d) => d,
+                None => st.limiter.check(key, now_ms).await,
+            }
         };
         let mut resp = if let Some(r) = early {
             r

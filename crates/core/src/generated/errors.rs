@@ -102,6 +102,8 @@ pub enum ErrorId {
     UnknownPath,
     ///Idempotency Key Reused (possession, HTTP 422).
     IdempotencyKeyReused,
+    ///Request In Progress (possession, HTTP 409).
+    RequestInProgress,
     ///Unauthenticated (verification, HTTP 401).
     Unauthenticated,
     ///Permission Denied (verification, HTTP 403).
@@ -226,6 +228,7 @@ impl ErrorId {
         ErrorId::WrongUrlOrMethod,
         ErrorId::UnknownPath,
         ErrorId::IdempotencyKeyReused,
+        ErrorId::RequestInProgress,
         ErrorId::Unauthenticated,
         ErrorId::PermissionDenied,
         ErrorId::ResourceNotFound,
@@ -363,8 +366,9 @@ pub static STATUSES: &[StatusMeta] = &[
         description: "The request clashes with another request or with the current state of the resource.",
         causes: &[
             "Several 1-Click requests for the same phone number are in progress at the same time.",
+            "A request with the same Idempotency-Key is still being processed.",
         ],
-        resolution: "Let the other request finish (or expire), then try again with a single request per phone number.",
+        resolution: "Let the other request finish (or expire), then try again with a single request per phone number, or resend the same request with the same Idempotency-Key after Retry-After to get its stored response.",
         feathers: Some(("Conflict", "conflict")),
     },
     StatusMeta {
@@ -413,7 +417,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 67usize] = [
+pub static ENTRIES: [EntryMeta; 68usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -981,6 +985,52 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
                 params: "{\"key\":\"3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13\"}",
                 headers: &[],
                 body: "{\"message\":\"Idempotency-Key 3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13 was already used with a different request body\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::RequestInProgress,
+        name: "request_in_progress",
+        surface: Surface::Possession,
+        status: 409u16,
+        code: None,
+        title: "Request In Progress",
+        message: "A request with Idempotency-Key {key} is still in progress",
+        params: &[
+            ParamMeta {
+                name: "key",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The Idempotency-Key header value of the request still in progress.",
+            },
+        ],
+        description: "Another request with the same Idempotency-Key and the same body is still running, and it did not finish within the few seconds idv waits for its answer. The request was not run a second time.",
+        causes: &[
+            "A retry (or a duplicate sent in parallel) arrived while the first request with the key was still being processed, and that request took longer than idv's wait of 5 seconds.",
+            "The instance that claimed the key stopped before answering; the claim lapses after 60 seconds, and the next request with the key then runs.",
+        ],
+        resolution: "Wait the number of seconds in Retry-After, then send exactly the same request with the same Idempotency-Key again; you get the first request's stored response once it has finished, or the request runs if the first one failed or never finished. Do not change the key, or the request may take effect twice.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &[
+            "POST /v3/start",
+            "POST /v3/validate",
+            "POST /v3/challenge",
+            "POST /v3/complete",
+            "POST /v3/unify",
+            "POST /v3/unify-bind",
+            "POST /v3/device/revoke",
+        ],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/possession.md#request_in_progress",
+        examples: &[
+            ExampleMeta {
+                name: "default",
+                params: "{\"key\":\"3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13\"}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"message\":\"A request with Idempotency-Key 3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13 is still in progress\"}",
             },
         ],
     },
@@ -2977,6 +3027,11 @@ pub enum PossessionError {
         ///The Idempotency-Key header value that was reused.
         key: String,
     },
+    ///Request In Progress — `A request with Idempotency-Key {key} is still in progress`
+    RequestInProgress {
+        ///The Idempotency-Key header value of the request still in progress.
+        key: String,
+    },
 }
 impl CatalogError for PossessionError {
     fn id(&self) -> ErrorId {
@@ -2995,6 +3050,7 @@ impl CatalogError for PossessionError {
             Self::WrongUrlOrMethod => ErrorId::WrongUrlOrMethod,
             Self::UnknownPath => ErrorId::UnknownPath,
             Self::IdempotencyKeyReused { .. } => ErrorId::IdempotencyKeyReused,
+            Self::RequestInProgress { .. } => ErrorId::RequestInProgress,
         }
     }
     fn params(&self) -> Params {
@@ -3021,6 +3077,9 @@ impl CatalogError for PossessionError {
             Self::WrongUrlOrMethod => {}
             Self::UnknownPath => {}
             Self::IdempotencyKeyReused { key } => {
+                put(&mut p, "key", key);
+            }
+            Self::RequestInProgress { key } => {
                 put(&mut p, "key", key);
             }
         }
@@ -3056,6 +3115,11 @@ impl CatalogError for PossessionError {
                 ErrorId::UnknownPath => Self::UnknownPath,
                 ErrorId::IdempotencyKeyReused => {
                     Self::IdempotencyKeyReused {
+                        key: take(p, "key", id)?,
+                    }
+                }
+                ErrorId::RequestInProgress => {
+                    Self::RequestInProgress {
                         key: take(p, "key", id)?,
                     }
                 }

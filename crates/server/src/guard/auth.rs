@@ -77,7 +77,6 @@ pub async fn verified(
     subject: &str,
 ) -> Result<Decision, Response> {
     let now_ms = st.clock.now_ms();
-    st.auth_failures.succeeded(auth.peer, now_ms);
     let key = LimitKey::Client(subject);
     let d = match st.limiter.check_now(key, now_ms) {
         Some(d) => d,
@@ -96,11 +95,11 @@ pub async fn verified(
 }
 
 /// A credential that failed to verify, claiming `subject` (a client id, when
-/// the request named one): counts the failure against the subject (the edge
-/// counted the attempt against the peer address), and returns the surface's
-/// "unauthorized" answer.
+/// the request named one): counts the failure against the peer address and the
+/// subject, and returns the surface's "unauthorized" answer.
 pub fn failed(st: &AppState, auth: &Authenticated, subject: Option<&str>) -> Response {
-    st.auth_failures.failed(subject, st.clock.now_ms());
+    st.auth_failures
+        .failed(auth.peer, subject, st.clock.now_ms());
     (auth.edge.unauthorized)()
 }
 

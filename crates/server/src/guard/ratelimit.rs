@@ -71,6 +71,14 @@ pub trait RateLimiter: Send + Sync + 'static {
         let _ = (key, now_ms);
         None
     }
+
+    /// What `key`'s quota stands at, without counting a request, when the
+    /// limiter can tell at once (for the headers of an answer that spends
+    /// another key's quota); `None` (the default) when it cannot.
+    fn peek_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        let _ = (key, now_ms);
+        None
+    }
 }
 
 /// Theoretical arrival times, per client and per peer address. Looking a key
@@ -254,13 +262,14 @@ impl FailureBudgets {
         }
     }
 
-    /// Before a credential is looked up: counts the attempt against the peer
-    /// address's budget up front (so concurrent attempts cannot all slip past
-    /// before the first failure is counted), and answers `Some(retry_after
-    /// seconds)` when it must be refused: the peer's budget is spent, or the
-    /// peer has failed recently and the budget of `subject`, the identity it
-    /// claims, is spent. A verified credential gives the peer's unit back
-    /// ([`FailureBudgets::succeeded`]).
+    /// Before a credential is looked up: `Some(retry_after seconds)` when the
+    /// attempt must be refused without a lookup: the peer address has spent its
+    /// failure budget, or it has failed recently and the budget of `subject`,
+    /// the identity it claims, is spent. Nothing is spent here, so a client
+    /// with many requests in flight is never refused for succeeding; a burst of
+    /// concurrent bad attempts can pass this check together at most as many
+    /// times as the peer has connections (the per-peer connection cap), and
+    /// each of them then counts as a failure.
     pub fn attempt(&self, peer: Option<IpAddr>, subject: Option<&str>, now_ms: i64) -> Option<u64> {
         let key = LimitKey::Peer(peer);
         if let Some(subject) = subject {
@@ -271,21 +280,17 @@ impl FailureBudgets {
                 }
             }
         }
-        let by_peer = self.per_peer.decide(key, now_ms);
+        let by_peer = self.per_peer.peek(key, now_ms);
         (!by_peer.allowed).then_some(by_peer.retry_after)
     }
 
-    /// A credential claiming `subject` failed: counts it against the subject
-    /// (the peer's unit was counted by [`FailureBudgets::attempt`]).
-    pub fn failed(&self, subject: Option<&str>, now_ms: i64) {
+    /// A credential from `peer` claiming `subject` failed: counts it against
+    /// both budgets.
+    pub fn failed(&self, peer: Option<IpAddr>, subject: Option<&str>, now_ms: i64) {
+        self.per_peer.decide(LimitKey::Peer(peer), now_ms);
         if let Some(subject) = subject {
             self.per_subject.decide(LimitKey::Client(subject), now_ms);
         }
-    }
-
-    /// A credential from `peer` was verified: its attempt is not a failure.
-    pub fn succeeded(&self, peer: Option<IpAddr>, now_ms: i64) {
-        self.per_peer.refund(LimitKey::Peer(peer), now_ms);
     }
 }
 
@@ -297,6 +302,10 @@ impl RateLimiter for Gcra {
 
     fn check_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
         Some(self.decide(key, now_ms))
+    }
+
+    fn peek_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        Some(self.peek(key, now_ms))
     }
 }
 
@@ -396,19 +405,18 @@ mod tests {
         let fail = |peer, subject| {
             let refused = f.attempt(peer, subject, t);
             if refused.is_none() {
-                f.failed(subject, t);
+                f.failed(peer, subject, t);
             }
             refused
         };
         assert_eq!(fail(attacker, Some("victim")), None);
         assert_eq!(fail(attacker, Some("victim")), None);
         // The victim's failure budget is spent: the attacker, who has failed,
-        // is refused; the real client, whose address has not, is not, and its
-        // success gives its address's unit back.
+        // is refused; the real client, whose address has not, is not (and
+        // succeeding spends nothing).
         assert_eq!(f.attempt(attacker, Some("victim"), t), Some(10));
         for _ in 0..5 {
             assert_eq!(f.attempt(real, Some("victim"), t), None);
-            f.succeeded(real, t);
         }
         // Another id from the attacker still counts against its address.
         assert_eq!(fail(attacker, Some("other")), None);

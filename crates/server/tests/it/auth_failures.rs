@@ -122,9 +122,14 @@ async fn three_hundred_unknown_client_ids_from_one_address_are_cut_off_early() {
         "300 unknown ids in {:?}: {unauthorized} × 401, {limited} × 429",
         started.elapsed()
     );
-    // The per-address budget is 20 failures (refilled one a second).
-    assert!(unauthorized <= 25, "{unauthorized} × 401 before the 429s");
-    assert!(limited >= 270, "{limited} × 429");
+    // The per-address budget is 20 failures (refilled one a second); only
+    // failures spend it, so attempts already in flight on the 100 connections
+    // when it runs out still get their 401 (at most one per connection).
+    assert!(
+        unauthorized <= 20 + 100,
+        "{unauthorized} × 401 before the 429s"
+    );
+    assert!(limited >= 300 - 120, "{limited} × 429");
     // Another address is not affected.
     let (id, secret) = srv.client("prefill", None).await;
     assert_eq!(

@@ -351,19 +351,13 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
         // Live rows first: flows (sealed, no SSN or dob at all), identities
         // (sealed), token and secret digests.
         let (text, idem) = table_text(&db).await;
-        // The stored idempotent responses still carry the flow auth tokens and
-        // the challenge's `individual` in clear until the idempotency change
-        // (branch `idem`) seals `idempotency_keys.body`; everything else is
-        // asserted now. When it lands, `pending` must be empty: the lead
-        // tightens this at merge.
+        // Stored idempotent responses are sealed with the server key, so they
+        // hold none of it in clear either (not even the authTokens they replay).
         let pending = s.found_in(&idem);
         assert_clean(&s, &text, &[], &format!("{name}: a table"));
         assert!(
-            !pending.iter().any(|(_, what)| what.starts_with("ssn sent")
-                || what.starts_with("dob sent")
-                || what.contains("secret")
-                || *what == "access token"),
-            "{name}: stored responses never hold what was only sent: {pending:?}"
+            pending.is_empty(),
+            "{name}: stored responses hold in clear: {pending:?}"
         );
         let identity_row = String::from_utf8_lossy(&text)
             .lines()
@@ -423,9 +417,9 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
         );
         assert_clean(&s, &text, &[], &format!("{name}: a table after the sweep"));
         if let Some(bytes) = raw_bytes(&db).await {
-            // Rows deleted by the sweep may linger in SQLite's free pages: only
-            // what stored responses held (see above) may be among them.
-            assert_clean(&s, &bytes, &pending, &format!("{name}: the database bytes"));
+            // Rows deleted by the sweep may linger in SQLite's free pages, but
+            // every row held only digests and sealed values.
+            assert_clean(&s, &bytes, &[], &format!("{name}: the database bytes"));
         }
         db.cleanup().await;
     }

@@ -8,8 +8,8 @@ use crate::harness::{Db, TOD, TestServer, prefill_flow};
 use idv_server::config::{Region, Tier};
 use idv_server::provision::{ClientOptions, create_client};
 use idv_server::store::{
-    DynStore, FlowRecord, IdempotencyRecord, IdentityRecord, OpenError, PgStore, SideEffect,
-    SqliteStore,
+    Claim, DynStore, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdentityRecord, OpenError,
+    PgStore, SideEffect, SqliteStore,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -116,6 +116,33 @@ async fn store_story_on_every_backend() {
         assert_eq!(store.get_identity(&c.project_id, "i2").await.unwrap(), None);
         assert_eq!(store.get_identity("other", "i1").await.unwrap(), None);
 
+        // Idempotency-Keys: one claim wins, the others see it in progress; the
+        // winner's answer is then what everyone reads; an expired entry is taken over.
+        let p = c.project_id.as_str();
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r1", "c1", 160, 100)
+                .await
+                .unwrap(),
+            Claim::Won,
+            "{name}"
+        );
+        let held = IdempotencyEntry::InProgress {
+            request_hash: "r1".into(),
+            lease_until: 160,
+        };
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r1", "c2", 170, 110)
+                .await
+                .unwrap(),
+            Claim::Taken(held.clone()),
+            "{name}: a second claim loses"
+        );
+        assert_eq!(
+            store.get_idempotency(p, "k", 110).await.unwrap(),
+            Some(held)
+        );
         let idem = IdempotencyRecord {
             project_id: c.project_id.clone(),
             key: "k".into(),
@@ -124,52 +151,54 @@ async fn store_story_on_every_backend() {
             body: "{}".into(),
             expires_at: 200,
         };
-        store.put_idempotency(&idem, 100).await.unwrap();
-        store
-            .put_idempotency(
-                &IdempotencyRecord {
-                    request_hash: "r2".into(),
-                    ..idem.clone()
-                },
-                150,
-            )
-            .await
-            .unwrap();
+        assert!(
+            !store.complete_idempotency(&idem, "c2").await.unwrap(),
+            "{name}: only the claim's owner completes it"
+        );
+        store.release_idempotency(p, "k", "c2").await.unwrap();
+        assert!(store.complete_idempotency(&idem, "c1").await.unwrap());
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 150)
+                .claim_idempotency(p, "k", "r2", "c3", 210, 150)
                 .await
                 .unwrap(),
-            Some(idem.clone()),
-            "{name}: an unexpired key is kept"
+            Claim::Taken(IdempotencyEntry::Done(idem.clone())),
+            "{name}: an unexpired answer is kept"
         );
+        store.release_idempotency(p, "k", "c1").await.unwrap();
+        assert_eq!(
+            store.get_idempotency(p, "k", 150).await.unwrap(),
+            Some(IdempotencyEntry::Done(idem.clone())),
+            "{name}: a completed key is not released"
+        );
+        assert_eq!(store.get_idempotency(p, "k", 200).await.unwrap(), None);
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 200)
+                .claim_idempotency(p, "k", "r3", "c4", 260, 200)
                 .await
                 .unwrap(),
-            None
+            Claim::Won,
+            "{name}: an expired answer is taken over"
         );
-        store
-            .put_idempotency(
-                &IdempotencyRecord {
-                    request_hash: "r3".into(),
-                    expires_at: 400,
-                    ..idem.clone()
-                },
-                250,
-            )
-            .await
-            .unwrap();
+        // A released claim frees the key at once; a lapsed one at its lease.
+        store.release_idempotency(p, "k", "c4").await.unwrap();
+        assert_eq!(store.get_idempotency(p, "k", 200).await.unwrap(), None);
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 250)
+                .claim_idempotency(p, "k", "r4", "c5", 230, 200)
                 .await
-                .unwrap()
-                .unwrap()
-                .request_hash,
-            "r3"
+                .unwrap(),
+            Claim::Won
         );
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r4", "c6", 290, 230)
+                .await
+                .unwrap(),
+            Claim::Won,
+            "{name}: a lapsed claim is taken over"
+        );
+        assert!(!store.complete_idempotency(&idem, "c5").await.unwrap());
 
         // The revocation mark moves with every revocation, and only then.
         let before = store.revocation_mark().await.unwrap();
@@ -466,6 +495,10 @@ async fn old_runner_database(db: &Db, applied: usize) {
         "INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ('c_old', 'prj_old', 'prefill', 'started', 3, '{}', 'a_old', 100, 9999999999)",
     )
     .await;
+    raw.exec(
+        "INSERT INTO idempotency_keys (project_id, idem_key, request_hash, status, body, expires_at) VALUES ('prj_old', 'k_old', 'h_old', 200, '{\"old\":true}', 9999999999)",
+    )
+    .await;
     raw.close().await;
 }
 
@@ -489,6 +522,21 @@ async fn a_database_of_the_old_migration_runner_upgrades_keeping_its_data() {
                 );
                 let flow = store.get_flow("c_old").await.unwrap().unwrap();
                 assert_eq!((flow.state.as_str(), flow.version), ("started", 3));
+                assert_eq!(
+                    store
+                        .get_idempotency("prj_old", "k_old", 100)
+                        .await
+                        .unwrap(),
+                    Some(IdempotencyEntry::Done(IdempotencyRecord {
+                        project_id: "prj_old".into(),
+                        key: "k_old".into(),
+                        request_hash: "h_old".into(),
+                        status: 200,
+                        body: "{\"old\":true}".into(),
+                        expires_at: 9999999999,
+                    })),
+                    "{name}: a stored response of an older idv is a completed one"
+                );
                 store.close().await;
                 let mut raw = Raw::connect(&db).await;
                 assert_eq!(

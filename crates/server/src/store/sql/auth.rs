@@ -94,7 +94,9 @@ macro_rules! auth_sql {
             }
 
             async fn close(&self) {
+                // Both pools (one and the same on PostgreSQL).
                 self.pool.close().await;
+                self.writer.close().await;
             }
 
             async fn count_projects(&self) -> StoreResult<i64> {
@@ -112,7 +114,7 @@ macro_rules! auth_sql {
                     .bind(&p.solution)
                     .bind(p.countries.join(","))
                     .bind(p.created_at)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -132,7 +134,7 @@ macro_rules! auth_sql {
                     .bind(&c.secret_hash)
                     .bind(c.created_at)
                     .bind(c.revoked_at)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -149,7 +151,7 @@ macro_rules! auth_sql {
                 let r = sqlx::query("UPDATE clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
                     .bind(now)
                     .bind(client_id)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -176,7 +178,7 @@ macro_rules! auth_sql {
                     .bind(client_id)
                     .bind(expires_at)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }

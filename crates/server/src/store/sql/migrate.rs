@@ -48,7 +48,7 @@ macro_rules! migrate_store {
             /// lock (an advisory lock on PostgreSQL), after adopting a database
             /// of the old runner.
             pub(super) async fn migrate(&self) -> Result<(), MigrateError> {
-                let mut conn = self.pool.acquire().await?;
+                let mut conn = self.writer.acquire().await?;
                 conn.lock().await?;
                 let result = async {
                     Self::adopt_old_runner(&mut conn).await?;

@@ -22,15 +22,33 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// The embedded default store: one SQLite file.
+///
+/// SQLite lets one connection write at a time; the others get `SQLITE_BUSY` and
+/// wait in its busy handler, which sleeps 1, 2, 5, 10, … 100 ms between tries
+/// instead of waking when the lock is free. With every connection of one pool
+/// writing, that sleeping was the flows benchmark's p99 (bench/README.md). So
+/// every write goes through `writer`, a pool of one connection whose waiters
+/// queue in Rust, first come first served, and never meet the lock held by
+/// another connection of this process; reads go through `pool`, whose
+/// connections (WAL mode) read beside the writer without waiting for it. The
+/// busy timeout stays for writers in other processes (`idv admin`).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Readers (`PRAGMA query_only`).
     pool: SqlitePool,
+    /// The one writing connection.
+    writer: SqlitePool,
 }
 
-/// The PostgreSQL store.
+/// The PostgreSQL store. PostgreSQL locks rows, not the database, so reads and
+/// writes share one pool; `writer` is the same pool, named so that the SQL
+/// written once for both backends can say which kind of connection it wants.
 #[derive(Debug, Clone)]
 pub struct PgStore {
+    /// Every connection.
     pool: PgPool,
+    /// The same pool.
+    writer: PgPool,
 }
 
 fn connect_error(url: &str, source: sqlx::Error) -> OpenError {
@@ -62,20 +80,40 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        // The writer opens (creates) the file and migrates it before any reader
+        // connects.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
             .map_err(|e| connect_error(url, e))?;
-        let store = SqliteStore { pool };
+        let mut store = SqliteStore {
+            pool: writer.clone(),
+            writer,
+        };
         store
             .migrate()
             .await
             .map_err(|e| migrate::migrate_error(url, e))?;
+        // An in-memory database exists only in its one connection, so there the
+        // writer reads too.
+        if !path.is_empty() && path != ":memory:" && !url.contains("mode=memory") {
+            store.pool = SqlitePoolOptions::new()
+                .max_connections(READERS)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts.pragma("query_only", "ON"))
+                .await
+                .map_err(|e| connect_error(url, e))?;
+        }
         Ok(store)
     }
 }
+
+/// Reading connections of an SQLite store. Reads are short and the machine's
+/// cores few; more connections would only add threads (sqlx runs each SQLite
+/// connection on a thread of its own).
+const READERS: u32 = 4;
 
 impl PgStore {
     /// Connects to `postgres://…` and migrates. With `schema`, every table lives
@@ -113,7 +151,10 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(|e| connect_error(url, e))?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            writer: pool.clone(),
+            pool,
+        };
         store
             .migrate()
             .await

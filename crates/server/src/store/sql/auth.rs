@@ -94,9 +94,7 @@ macro_rules! auth_sql {
             }
 
             async fn close(&self) {
-                // Both pools (one and the same on PostgreSQL).
-                self.pool.close().await;
-                self.writer.close().await;
+                self.close_all().await;
             }
 
             async fn count_projects(&self) -> StoreResult<i64> {
@@ -114,7 +112,7 @@ macro_rules! auth_sql {
                     .bind(&p.solution)
                     .bind(p.countries.join(","))
                     .bind(p.created_at)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -134,7 +132,7 @@ macro_rules! auth_sql {
                     .bind(&c.secret_hash)
                     .bind(c.created_at)
                     .bind(c.revoked_at)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -151,7 +149,7 @@ macro_rules! auth_sql {
                 let r = sqlx::query("UPDATE clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
                     .bind(now)
                     .bind(client_id)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -178,7 +176,7 @@ macro_rules! auth_sql {
                     .bind(client_id)
                     .bind(expires_at)
                     .bind(now)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }

@@ -55,7 +55,7 @@ macro_rules! idempotency_sql {
                     .bind(&r.body)
                     .bind(r.expires_at)
                     .bind(now)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }

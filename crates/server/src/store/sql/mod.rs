@@ -14,12 +14,16 @@ mod possession;
 
 use super::OpenError;
 use sqlx::Connection;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, Postgres};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 /// The embedded default store: one SQLite file.
 ///
@@ -27,28 +31,27 @@ use std::time::Duration;
 /// wait in its busy handler, which sleeps 1, 2, 5, 10, … 100 ms between tries
 /// instead of waking when the lock is free. With every connection of one pool
 /// writing, that sleeping was the flows benchmark's p99 (bench/README.md). So
-/// every write goes through `writer`, a pool of one connection whose waiters
-/// queue in Rust, first come first served, and never meet the lock held by
-/// another connection of this process; reads go through `pool`, whose
+/// every write goes through `writer`, one connection behind a fair (first come,
+/// first served) async mutex: writers queue in Rust and never meet the lock held
+/// by another connection of this process. It is a bare connection, not a pool
+/// of one, because a pool pings the connection on every acquire and hands it
+/// back through a spawned task, which for a single connection would put two
+/// more thread hops in front of every write. Reads go through `pool`, whose
 /// connections (WAL mode) read beside the writer without waiting for it. The
 /// busy timeout stays for writers in other processes (`idv admin`).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// Readers (`PRAGMA query_only`).
     pool: SqlitePool,
-    /// The one writing connection.
-    writer: SqlitePool,
+    /// The one writing connection; `None` once the store is closed.
+    writer: Arc<Mutex<Option<SqliteConnection>>>,
 }
 
 /// The PostgreSQL store. PostgreSQL locks rows, not the database, so reads and
-/// writes share one pool; `writer` is the same pool, named so that the SQL
-/// written once for both backends can say which kind of connection it wants.
+/// writes share one pool.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    /// Every connection.
     pool: PgPool,
-    /// The same pool.
-    writer: PgPool,
 }
 
 fn connect_error(url: &str, source: sqlx::Error) -> OpenError {
@@ -82,31 +85,43 @@ impl SqliteStore {
             .foreign_keys(true);
         // The writer opens (creates) the file and migrates it before any reader
         // connects.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(opts.clone())
+        let mut writer = SqliteConnection::connect_with(&opts)
             .await
             .map_err(|e| connect_error(url, e))?;
-        let mut store = SqliteStore {
-            pool: writer.clone(),
-            writer,
-        };
-        store
-            .migrate()
+        SqliteStore::migrate(&mut writer)
             .await
             .map_err(|e| migrate::migrate_error(url, e))?;
-        // An in-memory database exists only in its one connection, so there the
-        // writer reads too.
-        if !path.is_empty() && path != ":memory:" && !url.contains("mode=memory") {
-            store.pool = SqlitePoolOptions::new()
-                .max_connections(READERS)
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts.pragma("query_only", "ON"))
-                .await
-                .map_err(|e| connect_error(url, e))?;
+        let readers = SqlitePoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            // A local file cannot drop the connection; a ping per acquire
+            // would be one more round trip to the connection's thread.
+            .test_before_acquire(false);
+        // sqlx opens `sqlite::memory:` as one shared-cache database per options
+        // value, so the readers see the writer's in-memory database too.
+        let pool = readers
+            .max_connections(READERS)
+            .connect_with(opts.pragma("query_only", "ON"))
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        Ok(SqliteStore {
+            pool,
+            writer: Arc::new(Mutex::new(Some(writer))),
+        })
+    }
+
+    /// The writing connection, once the writers before have finished; an error
+    /// once the store is closed.
+    async fn write(&self) -> Result<MappedMutexGuard<'_, SqliteConnection>, sqlx::Error> {
+        MutexGuard::try_map(self.writer.lock().await, Option::as_mut)
+            .map_err(|_| sqlx::Error::PoolClosed)
+    }
+
+    /// Closes the readers, then the writer once the writes under way are done.
+    async fn close_all(&self) {
+        self.pool.close().await;
+        if let Some(w) = self.writer.lock().await.take() {
+            let _ = w.close().await;
         }
-        Ok(store)
     }
 }
 
@@ -151,14 +166,23 @@ impl PgStore {
             .connect_with(opts)
             .await
             .map_err(|e| connect_error(url, e))?;
-        let store = PgStore {
-            writer: pool.clone(),
-            pool,
-        };
-        store
-            .migrate()
-            .await
-            .map_err(|e| migrate::migrate_error(url, e))?;
-        Ok(store)
+        let mut conn = pool.acquire().await.map_err(|e| connect_error(url, e))?;
+        let migrated = PgStore::migrate(&mut conn).await;
+        if migrated.is_err() {
+            // A failed run may leave the migration lock taken: closing the
+            // session releases it, where pooling the connection would keep it.
+            let _ = conn.detach().close().await;
+        }
+        migrated.map_err(|e| migrate::migrate_error(url, e))?;
+        Ok(PgStore { pool })
+    }
+
+    /// A connection for a write (any of the pool's).
+    async fn write(&self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+        self.pool.acquire().await
+    }
+
+    async fn close_all(&self) {
+        self.pool.close().await;
     }
 }

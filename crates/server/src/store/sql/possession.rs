@@ -16,6 +16,7 @@ use super::{PgStore, SqliteStore};
 use crate::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoreResult,
 };
+use sqlx::Connection;
 use std::fmt::Write as _;
 
 /// A `flows` row.
@@ -109,7 +110,7 @@ macro_rules! possession_sql {
                     .bind(&f.auth_token_hash)
                     .bind(f.created_at)
                     .bind(f.expires_at)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -176,7 +177,7 @@ macro_rules! possession_sql {
                     .bind(now)
                     .bind(device_id)
                     .bind(project_id)
-                    .execute(&self.writer)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -212,9 +213,14 @@ impl SqliteStore {
             .bind(correlation_id)
             .bind(expected_version);
         if effects.is_empty() {
-            return Ok(update.execute(&self.writer).await?.rows_affected() == 1);
+            return Ok(update
+                .execute(&mut *self.write().await?)
+                .await?
+                .rows_affected()
+                == 1);
         }
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
         if update.execute(&mut *tx).await?.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
@@ -294,7 +300,7 @@ impl PgStore {
                 .bind(data)
                 .bind(correlation_id)
                 .bind(expected_version)
-                .execute(&self.writer)
+                .execute(&self.pool)
                 .await?;
             return Ok(r.rows_affected() == 1);
         }
@@ -321,7 +327,7 @@ impl PgStore {
                     .bind(d.revoked_at),
             };
         }
-        Ok(q.fetch_one(&self.writer).await? == 1)
+        Ok(q.fetch_one(&self.pool).await? == 1)
     }
 }
 

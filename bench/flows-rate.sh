@@ -14,6 +14,7 @@
 #   BINS="base=/path/to/idv new=target/release/idv" bench/flows-rate.sh
 #   ROUNDS=3 SECONDS_PER=10 RATE_SQLITE=1000 RATE_PG=750 bench/flows-rate.sh
 #   PG= bench/flows-rate.sh                              # skip PostgreSQL
+#   FLOWRATE=/path/to/flowrate bench/flows-rate.sh       # a generator already built
 #
 # Each build gets its own fresh database (an SQLite file; a PostgreSQL database
 # idv_rate_<pid>_<n>, dropped at the end) and its own OAuth clients, and each
@@ -35,8 +36,10 @@ PG_ADMIN_DB=${PG_ADMIN_DB:-test}
 
 command -v wrk >/dev/null || { echo "flows-rate: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 TARGET=${CARGO_TARGET_DIR:-target}
-cargo build --release -q -p idv-server --example flowrate
-FLOWRATE="$TARGET/release/examples/flowrate"
+if [ -z "${FLOWRATE:-}" ]; then
+  cargo build --release -q -p idv-server --example flowrate
+  FLOWRATE="$TARGET/release/examples/flowrate"
+fi
 if [ -z "${BINS:-}" ]; then
   cargo build --release -q -p idv
   BINS="this=$TARGET/release/idv"

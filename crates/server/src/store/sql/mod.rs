@@ -21,7 +21,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
@@ -45,6 +45,9 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The one writing connection; `None` once the store is closed.
     writer: Arc<Mutex<Option<SqliteConnection>>>,
+    /// The connection that copies the WAL into the database file
+    /// ([`checkpoints`]); `None` once the store is closed.
+    checkpointer: Arc<Mutex<Option<SqliteConnection>>>,
 }
 
 /// The PostgreSQL store. PostgreSQL locks rows, not the database, so reads and
@@ -85,7 +88,10 @@ impl SqliteStore {
             .foreign_keys(true);
         // The writer opens (creates) the file and migrates it before any reader
         // connects.
-        let mut writer = SqliteConnection::connect_with(&opts)
+        // It never checkpoints: a checkpoint syncs the database file, and every
+        // write queued behind the one writer would wait for that sync.
+        let writer_opts = opts.clone().pragma("wal_autocheckpoint", "0");
+        let mut writer = SqliteConnection::connect_with(&writer_opts)
             .await
             .map_err(|e| connect_error(url, e))?;
         SqliteStore::migrate(&mut writer)
@@ -100,12 +106,18 @@ impl SqliteStore {
         // value, so the readers see the writer's in-memory database too.
         let pool = readers
             .max_connections(READERS)
-            .connect_with(opts.pragma("query_only", "ON"))
+            .connect_with(opts.clone().pragma("query_only", "ON"))
             .await
             .map_err(|e| connect_error(url, e))?;
+        let checkpointer = SqliteConnection::connect_with(&opts)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        let checkpointer = Arc::new(Mutex::new(Some(checkpointer)));
+        tokio::spawn(checkpoints(Arc::downgrade(&checkpointer)));
         Ok(SqliteStore {
             pool,
             writer: Arc::new(Mutex::new(Some(writer))),
+            checkpointer,
         })
     }
 
@@ -116,11 +128,40 @@ impl SqliteStore {
             .map_err(|_| sqlx::Error::PoolClosed)
     }
 
-    /// Closes the readers, then the writer once the writes under way are done.
+    /// Closes the readers, then the writer once the writes under way are done,
+    /// then the checkpointer, whose close copies the WAL into the database.
     async fn close_all(&self) {
         self.pool.close().await;
         if let Some(w) = self.writer.lock().await.take() {
             let _ = w.close().await;
+        }
+        if let Some(c) = self.checkpointer.lock().await.take() {
+            let _ = c.close().await;
+        }
+    }
+}
+
+/// How often an SQLite store's checkpointer runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Copies the WAL into the database file every [`CHECKPOINT_EVERY`] on a
+/// connection of its own, in place of the automatic checkpoint, which would run
+/// on the writer (the connection that commits) and hold up every write queued
+/// behind it while it syncs. `PASSIVE` neither waits for nor blocks the writer
+/// and readers. Ends when the store is closed or dropped.
+async fn checkpoints(conn: Weak<Mutex<Option<SqliteConnection>>>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(conn) = conn.upgrade() else { return };
+        let mut conn = conn.lock().await;
+        let Some(conn) = conn.as_mut() else { return };
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(conn)
+            .await
+        {
+            tracing::warn!(error = %e, "SQLite checkpoint failed; the next one retries");
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::harness::{Db, TOD, TestServer, prefill_flow};
 use idv_server::config::{Region, Tier};
 use idv_server::provision::{ClientOptions, create_client};
 use idv_server::store::{
-    Claim, DynStore, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdentityRecord, OpenError,
-    PgStore, SideEffect, SqliteStore,
+    Claim, DeviceRecord, DynStore, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdentityRecord,
+    OpenError, PgStore, SideEffect, SqliteStore,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -594,4 +594,92 @@ async fn several_instances_start_on_one_fresh_postgres_schema_at_once() {
     assert_eq!(raw.applied().await, build_versions(&db));
     raw.close().await;
     db.cleanup().await;
+}
+
+/// Fifty concurrent changes of one flow from the same version, each writing an
+/// identity and a device with it (the store's one-statement and one-transaction
+/// forms of a change with side effects): exactly one succeeds, and only its rows
+/// exist.
+#[tokio::test]
+async fn concurrent_flow_changes_with_side_effects_write_exactly_one_on_every_backend() {
+    for db in Db::all("concurrent_flow_changes_with_side_effects") {
+        let store = db.open().await;
+        let name = db.name();
+        let c = create_client(
+            store.as_ref(),
+            &ClientOptions::sandbox(Region::Us, Tier::Sandbox),
+            100,
+        )
+        .await
+        .unwrap();
+        let flow = FlowRecord {
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            project_id: c.project_id.clone(),
+            kind: "prefill".into(),
+            state: "started".into(),
+            version: 0,
+            data: "{}".into(),
+            auth_token_hash: "race".into(),
+            created_at: 100,
+            expires_at: 1000,
+        };
+        store.insert_flow(&flow).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let store = store.clone();
+            let (cid, project) = (flow.correlation_id.clone(), c.project_id.clone());
+            tasks.push(tokio::spawn(async move {
+                let effects = [
+                    SideEffect::Identity(IdentityRecord {
+                        identity_id: format!("identity-{i}"),
+                        project_id: project.clone(),
+                        correlation_id: cid.clone(),
+                        data: format!("{{\"n\":{i}}}"),
+                        created_at: 100,
+                    }),
+                    SideEffect::Device(DeviceRecord {
+                        device_id: format!("device-{i}"),
+                        project_id: project,
+                        phone_number: "+12001001695".into(),
+                        prove_id: format!("identity-{i}"),
+                        created_at: 100,
+                        revoked_at: None,
+                    }),
+                ];
+                let won = store
+                    .update_flow(&cid, 0, "done", &format!("{{\"winner\":{i}}}"), &effects)
+                    .await
+                    .unwrap();
+                (i, won)
+            }));
+        }
+        let mut winners = Vec::new();
+        for t in tasks {
+            let (i, won) = t.await.unwrap();
+            if won {
+                winners.push(i);
+            }
+        }
+        assert_eq!(winners.len(), 1, "{name}: winners {winners:?}");
+        let w = winners[0];
+        let after = store.get_flow(&flow.correlation_id).await.unwrap().unwrap();
+        assert_eq!(
+            (after.version, after.state.as_str(), after.data),
+            (1, "done", format!("{{\"winner\":{w}}}")),
+            "{name}"
+        );
+        for i in 0..50 {
+            let identity = store
+                .get_identity(&c.project_id, &format!("identity-{i}"))
+                .await
+                .unwrap();
+            let device = store.get_device(&format!("device-{i}")).await.unwrap();
+            assert_eq!(
+                (identity.is_some(), device.is_some()),
+                (i == w, i == w),
+                "{name}: the rows of change {i} (winner {w})"
+            );
+        }
+        db.cleanup().await;
+    }
 }

@@ -84,7 +84,7 @@ macro_rules! idempotency_sql {
                         .bind(lease_until)
                         .bind(claim)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(&mut *self.write().await?)
                         .await?
                         .rows_affected();
                     if inserted == 1 {
@@ -111,7 +111,7 @@ macro_rules! idempotency_sql {
                     .bind(&r.project_id)
                     .bind(&r.key)
                     .bind(claim)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -126,7 +126,7 @@ macro_rules! idempotency_sql {
                     .bind(project_id)
                     .bind(key)
                     .bind(claim)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -139,7 +139,7 @@ macro_rules! idempotency_sql {
                 let r = sqlx::query("DELETE FROM idempotency_keys WHERE (project_id, idem_key) IN (SELECT project_id, idem_key FROM idempotency_keys WHERE expires_at < $1 LIMIT $2)")
                     .bind(before)
                     .bind(limit)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected())
             }

@@ -55,8 +55,10 @@ fuzz_target!(|data: &[u8]| {
     let nl = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
     let path = String::from_utf8_lossy(&data[..nl]).trim().to_string();
     let text = String::from_utf8_lossy(data.get(nl + 1..).unwrap_or_default()).into_owned();
-    let mut files: BTreeMap<String, String> =
-        BASE.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+    let mut files: BTreeMap<String, String> = BASE
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
     files.insert(path, text);
 
     let cat = match Catalog::from_texts(&files) {

@@ -49,8 +49,9 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(rl) = RateLimit::from_headers(get) {
         let again = rl.headers();
-        let back =
-            RateLimit::from_headers(|n| again.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str()));
+        let back = RateLimit::from_headers(|n| {
+            again.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str())
+        });
         assert_eq!(back, Some(rl));
     }
     for value in std::iter::once(text.as_ref()).chain(headers.iter().map(|(_, v)| *v)) {

@@ -24,9 +24,12 @@ fn input(data: &[u8]) -> Option<(Surface, u16, Value)> {
     let nl = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
     let head = String::from_utf8_lossy(&data[..nl]);
     let mut words = head.split_whitespace();
-    let surface = words.next().and_then(Surface::from_name).unwrap_or_else(|| {
-        Surface::ALL[data.first().map_or(0, |b| *b as usize) % Surface::ALL.len()]
-    });
+    let surface = words
+        .next()
+        .and_then(Surface::from_name)
+        .unwrap_or_else(|| {
+            Surface::ALL[data.first().map_or(0, |b| *b as usize) % Surface::ALL.len()]
+        });
     let status = words.next().and_then(|s| s.parse().ok()).unwrap_or(400);
     let body = serde_json::from_slice(data.get(nl + 1..).unwrap_or_default()).ok()?;
     Some((surface, status, body))

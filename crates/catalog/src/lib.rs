@@ -19,8 +19,9 @@ mod yaml;
 pub mod template;
 
 use model::*;
+use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 pub use yaml::Pos;
 use yaml::Positions;
 
@@ -179,27 +180,38 @@ impl Catalog {
 
     /// Loads `root/catalog`. Parse errors stop loading; they are returned all at once.
     pub fn load(root: &Path) -> Result<Catalog, Vec<Diagnostic>> {
-        let dir = root.join("catalog");
+        Catalog::load_from(&Disk(root))
+    }
+
+    /// Loads a catalogue given as text instead of read from disk: `files` maps each
+    /// path relative to the repository root (`catalog/surfaces.yaml`,
+    /// `catalog/errors/<surface>.yaml`, `catalog/operations/<surface>.yaml`,
+    /// `catalog/codes.lock`, …) to its contents. A file that is not in the map is
+    /// reported as [`load`](Catalog::load) reports a missing file. The fuzz targets
+    /// (`fuzz/`) feed arbitrary text through here, so the loader has one code path
+    /// whatever the files come from.
+    pub fn from_texts(files: &BTreeMap<String, String>) -> Result<Catalog, Vec<Diagnostic>> {
+        Catalog::load_from(&Memory(files))
+    }
+
+    fn load_from(src: &dyn Files) -> Result<Catalog, Vec<Diagnostic>> {
         let mut cat = Catalog::default();
         let mut diags = Vec::new();
 
-        let surfaces: Option<SurfacesFile> = cat.read(root, &dir.join("surfaces.yaml"), &mut diags);
+        let surfaces: Option<SurfacesFile> = cat.read(src, "catalog/surfaces.yaml", &mut diags);
         cat.file_index.surfaces = cat.files.len().saturating_sub(1);
-        let statuses: Option<StatusesFile> = cat.read(root, &dir.join("statuses.yaml"), &mut diags);
+        let statuses: Option<StatusesFile> = cat.read(src, "catalog/statuses.yaml", &mut diags);
         cat.file_index.statuses = cat.files.len().saturating_sub(1);
-        let outcomes: Option<Outcomes> = cat.read(root, &dir.join("outcomes.yaml"), &mut diags);
+        let outcomes: Option<Outcomes> = cat.read(src, "catalog/outcomes.yaml", &mut diags);
         cat.file_index.outcomes = cat.files.len().saturating_sub(1);
         let trouble: Option<Troubleshooting> =
-            cat.read(root, &dir.join("troubleshooting.yaml"), &mut diags);
+            cat.read(src, "catalog/troubleshooting.yaml", &mut diags);
         cat.file_index.troubleshooting = cat.files.len().saturating_sub(1);
-        let limits: Option<LimitsFile> = cat.read(root, &dir.join("limits.yaml"), &mut diags);
+        let limits: Option<LimitsFile> = cat.read(src, "catalog/limits.yaml", &mut diags);
         cat.file_index.limits = cat.files.len().saturating_sub(1);
 
-        let mut error_files: Vec<PathBuf> = match std::fs::read_dir(dir.join("errors")) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-                .collect(),
+        let error_files: Vec<String> = match src.yaml_files("catalog/errors") {
+            Ok(paths) => paths,
             Err(e) => {
                 diags.push(Diagnostic {
                     file: "catalog/errors".into(),
@@ -209,29 +221,21 @@ impl Catalog {
                 Vec::new()
             }
         };
-        error_files.sort();
         let mut files = Vec::new();
         for p in &error_files {
-            if let Some(ef) = cat.read::<ErrorFile>(root, p, &mut diags) {
+            if let Some(ef) = cat.read::<ErrorFile>(src, p, &mut diags) {
                 files.push((cat.files.len() - 1, ef));
             }
         }
         // Operations are optional per surface: a surface without a file has none yet.
-        let mut op_paths: Vec<PathBuf> = std::fs::read_dir(dir.join("operations"))
-            .map(|rd| {
-                rd.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        op_paths.sort();
+        let op_paths: Vec<String> = src.yaml_files("catalog/operations").unwrap_or_default();
         let mut op_files = Vec::new();
         for p in &op_paths {
-            if let Some(of) = cat.read::<OperationsFile>(root, p, &mut diags) {
+            if let Some(of) = cat.read::<OperationsFile>(src, p, &mut diags) {
                 op_files.push((cat.files.len() - 1, of));
             }
         }
-        cat.lock_text = std::fs::read_to_string(dir.join("codes.lock")).unwrap_or_default();
+        cat.lock_text = src.read("catalog/codes.lock").unwrap_or_default();
         if !diags.is_empty() {
             return Err(diags);
         }
@@ -320,20 +324,15 @@ impl Catalog {
 
     fn read<T: serde::de::DeserializeOwned>(
         &mut self,
-        root: &Path,
-        path: &Path,
+        src: &dyn Files,
+        rel: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = match std::fs::read_to_string(path) {
+        let text = match src.read(rel) {
             Ok(t) => t,
             Err(e) => {
                 diags.push(Diagnostic {
-                    file: rel,
+                    file: rel.to_string(),
                     pos: Pos { line: 1, col: 1 },
                     message: format!("cannot read the file ({e}); restore it from git or create it (see catalog/README.md)"),
                 });
@@ -341,14 +340,14 @@ impl Catalog {
             }
         };
         self.files.push(SourceFile {
-            path: rel.clone(),
+            path: rel.to_string(),
             positions: Positions::of(&text),
         });
         match yaml::from_str::<T>(&text) {
             Ok(v) => Some(v),
             Err((pos, msg)) => {
                 diags.push(Diagnostic {
-                    file: rel,
+                    file: rel.to_string(),
                     pos,
                     message: format!(
                         "{msg}; fix the YAML to match the schema in catalog/README.md"
@@ -357,6 +356,61 @@ impl Catalog {
                 None
             }
         }
+    }
+}
+
+/// Where the loader reads the catalogue's files from, by path relative to the
+/// repository root (`/`-separated).
+trait Files {
+    /// The text of a file.
+    fn read(&self, rel: &str) -> std::io::Result<String>;
+    /// The `*.yaml` files directly in directory `rel`, as relative paths, sorted.
+    fn yaml_files(&self, rel: &str) -> std::io::Result<Vec<String>>;
+}
+
+/// The files under a repository root.
+struct Disk<'a>(&'a Path);
+
+impl Files for Disk<'_> {
+    fn read(&self, rel: &str) -> std::io::Result<String> {
+        std::fs::read_to_string(self.0.join(rel))
+    }
+    fn yaml_files(&self, rel: &str) -> std::io::Result<Vec<String>> {
+        let mut names: Vec<String> = std::fs::read_dir(self.0.join(rel))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        names.sort();
+        Ok(names.into_iter().map(|n| format!("{rel}/{n}")).collect())
+    }
+}
+
+/// Files given as text ([`Catalog::from_texts`]).
+struct Memory<'a>(&'a BTreeMap<String, String>);
+
+impl Files for Memory<'_> {
+    fn read(&self, rel: &str) -> std::io::Result<String> {
+        self.0
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+    fn yaml_files(&self, rel: &str) -> std::io::Result<Vec<String>> {
+        let prefix = format!("{rel}/");
+        let names: Vec<String> = self
+            .0
+            .keys()
+            .filter(|k| {
+                k.strip_prefix(&prefix)
+                    .is_some_and(|n| !n.contains('/') && n.ends_with(".yaml"))
+            })
+            .cloned()
+            .collect();
+        if names.is_empty() && !self.0.keys().any(|k| k.starts_with(&prefix)) {
+            return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+        }
+        Ok(names)
     }
 }
 

@@ -77,22 +77,49 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The number a field of a date holds: ASCII digits only (no sign, no spaces), at
+/// most `max_len` of them.
+fn digits<T: std::str::FromStr>(s: &str, max_len: usize) -> Option<T> {
+    if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The first second of year 10000: IMF-fixdate years have four digits.
+pub const HTTP_DATE_END: u64 = 253_402_300_800;
+
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) into Unix epoch seconds.
+/// The year has four digits and the day exists in its month; anything else (a
+/// sign, a fifth year digit, 31 February) is `None`, so no value a peer sends
+/// can overflow the arithmetic.
 pub fn parse_http_date(s: &str) -> Option<u64> {
     let rest = s.split_once(", ")?.1;
     let parts: Vec<&str> = rest.split(' ').collect();
     let [day, month, year, time, "GMT"] = parts[..] else {
         return None;
     };
-    let d: u32 = day.parse().ok()?;
+    let d: u32 = digits(day, 2)?;
     let m = MONTHS.iter().position(|x| *x == month)? as u32 + 1;
-    let y: i64 = year.parse().ok()?;
+    if year.len() != 4 {
+        return None;
+    }
+    let y: i64 = digits(year, 4)?;
     let hms: Vec<u64> = time
         .split(':')
-        .map(|x| x.parse().ok())
+        .map(|x| digits(x, 2))
         .collect::<Option<_>>()?;
     let [h, mi, se] = hms[..] else { return None };
-    if !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    if !(1..=days_in_month(y, m)).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
     let days = days_from_civil(y, m, d);
@@ -101,7 +128,8 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
         .map(|days| days * 86_400 + h * 3600 + mi * 60 + se)
 }
 
-/// Formats Unix epoch seconds as an IMF-fixdate.
+/// Formats Unix epoch seconds as an IMF-fixdate. Times from [`HTTP_DATE_END`] on
+/// have a year of five digits or more, which [`parse_http_date`] refuses.
 pub fn format_http_date(t: u64) -> String {
     let days = (t / 86_400) as i64;
     let secs = t % 86_400;
@@ -157,5 +185,33 @@ mod tests {
             Some(0)
         );
         assert_eq!(parse_retry_after("soon", 0), None);
+    }
+
+    /// Found by the `ratelimit` fuzz target (fuzz/README.md): a year of 19 digits
+    /// overflowed the day count (a panic in debug builds, a wrong delay in release).
+    #[test]
+    fn retry_after_dates_that_would_overflow_are_refused() {
+        let huge = "Sun, 06 Nov 1466666666666666667 08:49:37 GMT";
+        assert_eq!(parse_http_date(huge), None);
+        assert_eq!(parse_retry_after(huge, 0), None);
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 9223372036854775807 08:49:37 GMT"),
+            None
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov -1 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 19940 08:49:37 GMT"), None);
+        // Signs, days that do not exist, one-digit years: not an IMF-fixdate.
+        assert_eq!(parse_http_date("Sun, +6 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 31 Feb 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 994 08:49:37 GMT"), None);
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"),
+            Some(1_709_164_800)
+        );
+        // The last second an IMF-fixdate can say round-trips; the next cannot be said.
+        let last = HTTP_DATE_END - 1;
+        assert_eq!(format_http_date(last), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(parse_http_date(&format_http_date(last)), Some(last));
+        assert_eq!(parse_http_date(&format_http_date(HTTP_DATE_END)), None);
     }
 }

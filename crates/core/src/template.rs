@@ -80,32 +80,53 @@ pub fn render<'t>(template: &'t str, mut value: impl FnMut(&'t str) -> String) -
 
 /// Matches `text` against `template` and returns the text captured by each
 /// placeholder, or `None` when the text does not have the template's shape.
-/// A placeholder captures up to the first occurrence of the literal after it.
+///
+/// A placeholder before the template's last literal takes everything up to that
+/// final suffix, so a value may contain the literal that ends the template (a
+/// reason ending in a full stop, before the template's own `.`). Any other
+/// placeholder captures up to the first occurrence of the literal after it:
+/// when several splits fit, the shortest value wins.
 pub fn capture<'t, 's>(template: &'t str, text: &'s str) -> Option<Vec<(&'t str, &'s str)>> {
     let segs = parse(template);
-    let mut rest = text;
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < segs.len() {
-        match &segs[i] {
-            Segment::Literal(l) => rest = rest.strip_prefix(*l)?,
-            Segment::Param(p) => match segs.get(i + 1) {
-                Some(Segment::Literal(next)) => {
-                    let at = rest.find(*next)?;
-                    out.push((*p, &rest[..at]));
-                    rest = &rest[at..];
-                }
-                // Two adjacent placeholders cannot be told apart; the catalogue forbids them.
-                Some(Segment::Param(_)) => return None,
-                None => {
-                    out.push((*p, rest));
-                    rest = "";
-                }
-            },
+    capture_from(&segs, text, &mut out).then_some(out)
+}
+
+fn capture_from<'t, 's>(
+    segs: &[Segment<'t>],
+    text: &'s str,
+    out: &mut Vec<(&'t str, &'s str)>,
+) -> bool {
+    match segs {
+        [] => text.is_empty(),
+        [Segment::Literal(l), rest @ ..] => text
+            .strip_prefix(*l)
+            .is_some_and(|t| capture_from(rest, t, out)),
+        [Segment::Param(p)] => {
+            out.push((*p, text));
+            true
         }
-        i += 1;
+        // The last literal of the template: the value is all that comes before it.
+        [Segment::Param(p), Segment::Literal(last)] => match text.strip_suffix(*last) {
+            Some(value) => {
+                out.push((*p, value));
+                true
+            }
+            None => false,
+        },
+        // `rest` starts with a placeholder, which takes any text in front of what
+        // it matches: if the text after the first occurrence of `next` does not
+        // match, the shorter text after a later one cannot either.
+        [Segment::Param(p), Segment::Literal(next), rest @ ..] => match text.find(*next) {
+            Some(at) => {
+                out.push((*p, &text[..at]));
+                capture_from(rest, &text[at + next.len()..], out)
+            }
+            None => false,
+        },
+        // Two adjacent placeholders cannot be told apart; the catalogue forbids them.
+        [Segment::Param(_), Segment::Param(_), ..] => false,
     }
-    rest.is_empty().then_some(out)
 }
 
 #[cfg(test)]
@@ -135,6 +156,42 @@ mod tests {
         assert_eq!(
             capture("{m}", "BirthDate mismatch."),
             Some(vec![("m", "BirthDate mismatch.")])
+        );
+    }
+
+    /// Found by the `wire_roundtrip` fuzz target (fuzz/README.md): a value that
+    /// contains the literal after its placeholder (here a reason with a full stop,
+    /// before the template's final `.`) was cut at its first occurrence, so the
+    /// client could not recognise a body the server had sent.
+    #[test]
+    fn a_value_may_contain_the_literal_that_follows_it() {
+        let t = "The {field} field is invalid: {reason}.";
+        let msg = "The country field is invalid: must be e.g. US or FR.";
+        assert_eq!(
+            capture(t, msg),
+            Some(vec![
+                ("field", "country"),
+                ("reason", "must be e.g. US or FR")
+            ])
+        );
+        // A first value that contains the middle literal: the shortest split wins.
+        let t2 = "The {document_type} document type is not accepted for {country}.";
+        let msg2 =
+            "The odd document type is not accepted for document type is not accepted for FR.";
+        assert_eq!(
+            capture(t2, msg2),
+            Some(vec![
+                ("document_type", "odd"),
+                ("country", "document type is not accepted for FR")
+            ])
+        );
+        assert_eq!(
+            capture(t, "The country field is invalid: no full stop"),
+            None
+        );
+        assert_eq!(
+            capture("{a}: {b}", "x: y: z"),
+            Some(vec![("a", "x"), ("b", "y: z")])
         );
     }
 }

@@ -313,6 +313,7 @@ fn match_entry(
         let value = match (from_wire, p.ty) {
             (Some(v), _) => Some(v),
             (None, ParamType::Field) if field.is_some() => field.map(Value::from),
+            (None, _) if members.is_some() && omitted_value(p).is_some() => omitted_value(p),
             (None, ty) => caps
                 .iter()
                 .find(|(n, _)| *n == p.name)
@@ -485,9 +486,33 @@ pub fn wire_code(surface: Surface, body: &Value) -> Option<String> {
 
 fn wire_params(meta: &EntryMeta, members: Option<&Map<String, Value>>, into: &mut Params) {
     for p in meta.params {
-        if let Some(v) = p.wire.and_then(|w| members.and_then(|m| m.get(w))) {
-            into.insert(p.name.to_string(), v.clone());
+        match p.wire.and_then(|w| members.and_then(|m| m.get(w))) {
+            Some(v) => {
+                into.insert(p.name.to_string(), v.clone());
+            }
+            None => {
+                if let Some(empty) = omitted_value(p) {
+                    into.insert(p.name.to_string(), empty);
+                }
+            }
         }
+    }
+}
+
+/// The value of a required parameter sent as a body member that the body does
+/// not have: the omit-empty convention ([`omit_empty`]) leaves out a member whose
+/// value is `{}`, `[]` or `null`, so an absent map is the empty map, an absent
+/// list the empty list, and absent JSON is `null`. `None` for the other types and
+/// for parameters that are not body members or are optional.
+fn omitted_value(p: &ParamMeta) -> Option<Value> {
+    if p.optional || p.wire.is_none() {
+        return None;
+    }
+    match p.ty {
+        ParamType::StringMap => Some(Value::Object(Map::new())),
+        ParamType::StringList => Some(Value::Array(Vec::new())),
+        ParamType::Json => Some(Value::Null),
+        ParamType::String | ParamType::Integer | ParamType::Field => None,
     }
 }
 

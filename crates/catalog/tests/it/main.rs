@@ -1,6 +1,7 @@
 //! Integration tests of idv-catalog: the validation rules (one bad catalogue per
 //! rule, under `tests/data/bad/`), the lock, and snapshots of the rendered reference.
 
+mod load;
 mod lock;
 mod operations;
 mod render;

@@ -214,3 +214,43 @@ fn a_firewall_body_received_by_a_signup_caller_decodes_as_the_firewall_entry() {
         Some("8003")
     );
 }
+
+/// Found by the `wire_roundtrip` fuzz target (fuzz/README.md): a required
+/// parameter sent as a body member whose value is empty is left out by omit-empty,
+/// and the client then refused the body the server had sent (`BadParam`).
+#[test]
+fn a_required_member_left_out_because_empty_decodes_as_empty() {
+    use idv_core::SignupError;
+    let sent = SignupError::RiskScoreTooHigh {
+        risk_signals: json!({}),
+    };
+    let body = sent.body();
+    assert!(body["data"].get("riskSignals").is_none(), "{body}");
+    assert_eq!(
+        SignupError::parse(400, &body),
+        Ok(SignupError::RiskScoreTooHigh {
+            risk_signals: Value::Null
+        })
+    );
+    // An empty list and an empty map decode as themselves.
+    for id in ErrorId::ALL {
+        let meta = id.meta();
+        for p in meta
+            .params
+            .iter()
+            .filter(|p| p.wire.is_some() && !p.optional)
+        {
+            let empty = match p.ty {
+                idv_core::ParamType::StringList => json!([]),
+                idv_core::ParamType::StringMap => json!({}),
+                _ => continue,
+            };
+            let mut params: Params = serde_json::from_str(meta.examples[0].params).expect("params");
+            params.insert(p.name.to_string(), empty.clone());
+            let parsed = parse(meta.surface, meta.status, &render(meta, &params))
+                .unwrap_or_else(|e| panic!("{id:?} with empty {}: {e}", p.name));
+            assert_eq!(parsed.id, *id);
+            assert_eq!(parsed.params.get(p.name), Some(&empty), "{id:?}");
+        }
+    }
+}

@@ -8,13 +8,13 @@
 #![no_main]
 
 use idv_core::{CatalogError, PossessionError};
-use idv_server::error::Failure;
+use idv_server::http::Failure;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let parsed = serde_json::from_slice::<Value>(data);
-    match idv_server::input::parse_json_object(data) {
+    match idv_server::http::input::parse_json_object::<PossessionError>(data) {
         Ok(obj) => assert_eq!(parsed.ok(), Some(Value::Object(obj))),
         Err(Failure::Internal(cause)) => panic!("a body reader answered 8000: {cause}"),
         Err(Failure::Api(e)) => {

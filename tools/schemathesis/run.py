@@ -110,7 +110,7 @@ def run_mode(args, mode, base, token, workdir):
     budget = env_int("ST_MAX_TIME", 120)
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=budget,
-                           cwd=workdir)
+                           cwd=os.path.dirname(os.path.abspath(args.config)))
         code, text = p.returncode, p.stdout + p.stderr
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")

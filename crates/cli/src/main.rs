@@ -66,6 +66,9 @@ Connection limits (also config file keys, lower-case without IDV__; seconds may 
   IDV__SHUTDOWN_TIMEOUT          seconds in-flight requests get after SIGTERM; default 10
   IDV__MAX_CONNECTIONS           connections open at once; default 4096 (kept below ulimit -n)
   IDV__MAX_CONNECTIONS_PER_PEER  connections open at once from one IP address; default 256
+Public address (also a config file key):
+  IDV__PUBLIC_URL       the URL callers reach this server at, for /openapi.json's servers and the
+                        reference links; default http:// and the listen address
 Data at rest (also config file keys):
   IDV__SECRET_KEY       the server key that seals data at rest, base64 of 32 bytes (e.g. openssl rand -base64 32)
   IDV__SECRET_KEY_FILE  where the key is kept when IDV__SECRET_KEY is not set; default server.key beside the

@@ -104,6 +104,9 @@ pub struct Config {
     /// Where the server key is kept when not given directly: `server.key` beside
     /// a SQLite database, `./idv-data/server.key` for PostgreSQL, or `secret_key_file`.
     pub secret_key_file: std::path::PathBuf,
+    /// The URL callers reach this instance at, for `servers` in `/openapi.json`
+    /// and the reference links (default: `http://` and the listen address).
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -120,6 +123,7 @@ impl std::fmt::Debug for Config {
                 &self.secret_key.as_ref().map(|_| "<redacted>"),
             )
             .field("secret_key_file", &self.secret_key_file)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -135,6 +139,7 @@ impl Default for Config {
             connections: ConnLimits::default(),
             secret_key: None,
             secret_key_file: key_file_for(DEFAULT_DATABASE),
+            public_url: None,
         }
     }
 }
@@ -175,6 +180,8 @@ pub struct ConfigLayer {
     pub secret_key: Option<String>,
     /// The file that holds the server key.
     pub secret_key_file: Option<String>,
+    /// The URL callers reach this instance at.
+    pub public_url: Option<String>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -213,6 +220,7 @@ impl std::fmt::Debug for ConfigLayer {
                 &self.secret_key.as_ref().map(|_| "<redacted>"),
             )
             .field("secret_key_file", &self.secret_key_file)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -260,13 +268,14 @@ impl ConfigLayer {
                 "max_connections_per_peer" => &mut layer.max_connections_per_peer,
                 "secret_key" => &mut layer.secret_key,
                 "secret_key_file" => &mut layer.secret_key_file,
+                "public_url" => &mut layer.public_url,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
                     return Err(format!(
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
-                         IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY or IDV__SECRET_KEY_FILE"
+                         IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE or IDV__PUBLIC_URL"
                     ));
                 }
             };
@@ -307,6 +316,7 @@ impl Config {
             );
             pick(&mut l.secret_key, &layer.secret_key);
             pick(&mut l.secret_key_file, &layer.secret_key_file);
+            pick(&mut l.public_url, &layer.public_url);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -334,6 +344,17 @@ impl Config {
         }
         if let Some(v) = &l.secret_key_file {
             c.secret_key_file = v.into();
+        }
+        if let Some(v) = &l.public_url {
+            let v = v.trim().trim_end_matches('/');
+            if !(v.starts_with("http://") || v.starts_with("https://"))
+                || v.contains(char::is_whitespace)
+            {
+                return Err(format!(
+                    "invalid public_url {v:?}: use the URL callers reach this server at, e.g. https://idv.example.com"
+                ));
+            }
+            c.public_url = Some(v.to_string());
         }
         if let Some(v) = &l.secret_key {
             crate::domain::SealKey::from_base64(v)
@@ -525,6 +546,20 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_public_url_is_an_http_url_without_its_trailing_slash() {
+        let layer = |v: &str| ConfigLayer {
+            public_url: Some(v.to_string()),
+            ..ConfigLayer::default()
+        };
+        let c = Config::resolve(&[layer("https://idv.example.com/")]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://idv.example.com"));
+        let err = Config::resolve(&[layer("idv.example.com")]).unwrap_err();
+        assert!(err.contains("invalid public_url"), "{err}");
+        assert_eq!(Config::resolve(&[]).unwrap().public_url, None);
+    }
+
     use super::*;
 
     #[test]

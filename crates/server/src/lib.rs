@@ -19,6 +19,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod conn;
+pub mod docs;
 pub mod domain;
 pub mod edge;
 pub mod guard;

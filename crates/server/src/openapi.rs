@@ -1,313 +1,323 @@
 //! The OpenAPI 3.1 document served at `GET /openapi.json`.
 //!
-//! Operations are listed here; their error responses come from the catalogue
-//! (every possession entry whose `endpoints` names the operation, with its
-//! examples), so the document cannot disagree with what the server sends. A
-//! golden test (`tests/it/openapi.rs`) keeps changes reviewed.
+//! It is derived, never written by hand: the paths, parameters, request and
+//! response bodies, examples and security come from the surface's `OPERATIONS`
+//! table ([`idv_core::operations`]), and the error responses from the
+//! catalogue entries each operation lists, with their catalogued examples. So
+//! the document cannot disagree with the router or with the bodies the server
+//! sends. Components are created only when an operation refers to them, so the
+//! document carries none that is unused. A golden test
+//! (`tests/it/openapi.rs`) keeps every change reviewed, and an independent
+//! linter (`tools/openapi-lint`) checks it.
 
 use crate::app::AppState;
 use crate::http::json_bytes;
 use crate::http::surface::method_filter;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::on;
-use idv_core::{ErrorId, STATUSES, Surface};
+use idv_core::limits::headers::{
+    IDEMPOTENCY_KEY, RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET,
+    X_REQUEST_ID,
+};
+use idv_core::limits::{ACCESS_TOKEN_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH};
+use idv_core::operation::{AuthKind, Body, Field, FieldType, Operation};
+use idv_core::{ErrorId, ExampleMeta, STATUSES, Surface};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
-struct Op {
-    method: &'static str,
-    path: &'static str,
-    /// The operation as the catalogue's `endpoints` spell it.
-    catalog: &'static str,
-    summary: &'static str,
-    auth: bool,
-    request: Option<Value>,
-    response: Value,
-}
-
-fn string() -> Value {
-    json!({"type": "string"})
-}
-
-fn obj(required: &[&str], props: Value) -> Value {
-    json!({"type": "object", "required": required, "properties": props})
-}
-
-fn next_map() -> Value {
-    json!({"type": "object", "additionalProperties": {"type": "string"}, "description": "The calls allowed next, step key to path; {\"done\": \"done\"} when the flow is over."})
-}
-
-fn individual() -> Value {
-    obj(
-        &["firstName", "lastName"],
-        json!({
-            "firstName": string(), "lastName": string(), "dob": string(), "ssn": string(),
-            "emailAddresses": {"type": "array", "items": string()},
-            "addresses": {"type": "array", "items": obj(&[], json!({
-                "address": string(), "extendedAddress": string(), "city": string(),
-                "region": string(), "postalCode": string()
-            }))}
-        }),
+/// The document of the possession surface, with `server_url` (the instance's
+/// public URL, for example `https://idv.example.com`) as its one server.
+pub fn document(server_url: &str) -> Value {
+    build(
+        Surface::Possession,
+        idv_core::operations::POSSESSION,
+        server_url,
     )
 }
 
-fn ops() -> Vec<Op> {
-    let cid = || {
-        obj(
-            &["correlationId"],
-            json!({"correlationId": {"type": "string", "format": "uuid"}}),
-        )
-    };
-    vec![
-        Op {
-            method: "post",
-            path: "/token",
-            catalog: "POST /token",
-            summary: "Get an access token (OAuth2 client credentials, 60 minutes)",
-            auth: false,
-            request: Some(
-                json!({"application/x-www-form-urlencoded": {"schema": obj(&["grant_type", "client_id", "client_secret"], json!({
-                    "grant_type": {"const": "client_credentials"}, "client_id": string(), "client_secret": string()
-                }))}}),
-            ),
-            response: obj(
-                &["access_token", "token_type", "expires_in"],
-                json!({
-                    "access_token": string(), "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"}
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/start",
-            catalog: "POST /v3/start",
-            summary: "Start a Pre-Fill or Prove Identity flow",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["flowType", "phoneNumber"], json!({
-                    "flowType": {"enum": ["desktop", "mobile"]}, "phoneNumber": string(),
-                    "finalTargetUrl": {"type": "string", "maxLength": idv_core::limits::FINAL_TARGET_URL_MAX_LENGTH},
-                    "smsMessage": string(), "emailAddress": string(), "ipAddress": string(),
-                    "dob": string(), "ssn": string(), "allowOTPRetry": {"type": "boolean"}
-                }))}}),
-            ),
-            response: obj(
-                &["authToken", "correlationId", "next"],
-                json!({
-                    "authToken": string(), "correlationId": string(), "next": next_map()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/validate",
-            catalog: "POST /v3/validate",
-            summary: "Validate the phone number (possession result)",
-            auth: true,
-            request: Some(json!({"application/json": {"schema": cid()}})),
-            response: obj(
-                &["success", "next"],
-                json!({
-                    "success": {"type": "boolean"}, "challengeMissing": {"type": "boolean"},
-                    "phoneNumber": string(), "next": next_map()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/challenge",
-            catalog: "POST /v3/challenge",
-            summary: "Submit the challenge (date of birth or SSN); Pre-Fill only",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["correlationId"], json!({
-                    "correlationId": string(), "dob": string(), "ssn": string()
-                }))}}),
-            ),
-            response: obj(
-                &["success", "next"],
-                json!({
-                    "success": {"type": "boolean"}, "individual": individual(), "next": next_map()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/complete",
-            catalog: "POST /v3/complete",
-            summary: "Complete the flow (verify the individual)",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["correlationId", "individual"], json!({
-                    "correlationId": string(), "individual": individual()
-                }))}}),
-            ),
-            response: obj(
-                &["success", "next"],
-                json!({
-                    "success": {"type": "boolean"}, "changeDetected": {"type": "boolean"},
-                    "identityId": string(), "next": next_map()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/unify",
-            catalog: "POST /v3/unify",
-            summary: "Start a Unified Authentication possession check",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["possessionType", "clientRequestId", "phoneNumber"], json!({
-                    "possessionType": {"enum": ["desktop", "mobile", "none"]}, "clientRequestId": string(),
-                    "phoneNumber": string(), "finalTargetUrl": string(), "deviceId": string(), "proveId": string(),
-                    "clientCustomerId": string(), "clientHumanId": string(), "emailAddress": string(),
-                    "ipAddress": string(), "smsMessage": string(), "allowOTPRetry": {"type": "boolean"},
-                    "checkReputation": {"type": "boolean"}, "rebind": {"type": "boolean"}
-                }))}}),
-            ),
-            response: obj(
-                &["success", "correlationId", "authToken"],
-                json!({
-                    "success": {"const": "pending"}, "correlationId": string(), "authToken": string()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/unify-status",
-            catalog: "POST /v3/unify-status",
-            summary: "Check the status of a Unify flow",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["correlationId"], json!({
-                    "correlationId": string(), "clientRequestId": string()
-                }))}}),
-            ),
-            response: obj(
-                &["success"],
-                json!({
-                    "success": {"enum": ["true", "false", "pending", "possession_required"]},
-                    "proveId": string(), "deviceId": string(), "phoneNumber": string(),
-                    "clientHumanId": string(), "clientRequestId": string()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/unify-bind",
-            catalog: "POST /v3/unify-bind",
-            summary: "Bind a Prove Key after customer-supplied possession",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["correlationId", "phoneNumber"], json!({
-                    "correlationId": string(), "phoneNumber": string(), "clientRequestId": string()
-                }))}}),
-            ),
-            response: obj(
-                &["success"],
-                json!({
-                    "success": {"type": "string"}, "proveId": string(), "deviceId": string(),
-                    "phoneNumber": string(), "clientRequestId": string()
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/v3/device/revoke",
-            catalog: "POST /v3/device/revoke",
-            summary: "Revoke a device's Prove Key",
-            auth: true,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["deviceId", "clientRequestId"], json!({
-                    "deviceId": string(), "clientRequestId": string()
-                }))}}),
-            ),
-            response: obj(&["success"], json!({"success": {"type": "boolean"}})),
-        },
-        Op {
-            method: "post",
-            path: "/sandbox/otp",
-            catalog: "POST /sandbox/otp",
-            summary: "Sandbox only: the user enters the SMS OTP (1234 passes)",
-            auth: false,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["authToken", "otp"], json!({
-                    "authToken": string(), "otp": string()
-                }))}}),
-            ),
-            response: obj(
-                &["success"],
-                json!({
-                    "success": {"type": "boolean"}, "remainingAttempts": {"type": "integer"}
-                }),
-            ),
-        },
-        Op {
-            method: "post",
-            path: "/sandbox/instant-link",
-            catalog: "POST /sandbox/instant-link",
-            summary: "Sandbox only: stands for the user's click on the Instant Link",
-            auth: false,
-            request: Some(
-                json!({"application/json": {"schema": obj(&["authToken"], json!({
-                    "authToken": string()
-                }))}}),
-            ),
-            response: obj(
-                &["success"],
-                json!({
-                    "success": {"type": "boolean"}, "redirectUrl": string()
-                }),
-            ),
-        },
-        Op {
-            method: "get",
-            path: "/openapi.json",
-            catalog: "GET /openapi.json",
-            summary: "This document",
-            auth: false,
-            request: None,
-            response: json!({"type": "object"}),
-        },
-        Op {
-            method: "get",
-            path: "/v3/identity/{identityId}",
-            catalog: "GET /v3/identity/{identityId}",
-            summary: "Get an identity enrolled by a completed flow",
-            auth: true,
-            request: None,
-            response: obj(
-                &["identityId"],
-                json!({
-                    "identityId": string(), "phoneNumber": string(), "firstName": string(), "lastName": string(),
-                    "dob": string(), "emailAddresses": {"type": "array", "items": string()},
-                    "addresses": {"type": "array", "items": {"type": "object"}}
-                }),
-            ),
-        },
-    ]
+/// `GET /openapi.json`. The document never changes while the server runs, so
+/// it is built and serialized once per public URL (one per running instance).
+pub async fn serve(State(st): State<AppState>) -> Response {
+    static BODIES: OnceLock<Mutex<HashMap<Arc<str>, Bytes>>> = OnceLock::new();
+    let mut bodies = BODIES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let body = bodies
+        .entry(st.public_url.clone())
+        .or_insert_with(|| document(&st.public_url).to_string().into())
+        .clone();
+    drop(bodies);
+    json_bytes(StatusCode::OK, body)
 }
 
-fn error_responses(op: &Op) -> BTreeMap<String, Value> {
-    let mut by_status: BTreeMap<u16, Vec<ErrorId>> = BTreeMap::new();
-    for id in ErrorId::ALL {
-        let meta = id.meta();
-        if meta.surface != Surface::Possession {
-            continue;
-        }
-        if meta.endpoints.contains(&op.catalog) {
-            by_status.entry(meta.status).or_default().push(*id);
+/// The document for `ops`, the operations of `surface`.
+fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
+    let server_url = server_url.trim_end_matches('/');
+    let mut c = Components::new(server_url);
+    let mut paths = Map::new();
+    for op in ops {
+        let operation = c.operation(surface, op);
+        let item = paths
+            .entry(op.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        item[op.method.as_str().to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": format!("idv {} API", surface.name()),
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": introduction(surface),
+            "license": {"name": "Apache License 2.0", "identifier": env!("CARGO_PKG_LICENSE")},
+        },
+        "externalDocs": {
+            "description": "The idv reference: every error with its causes and resolution, limits, outcomes.",
+            "url": format!("{server_url}/docs/"),
+        },
+        "servers": [{"url": server_url, "description": "This idv instance"}],
+        "paths": paths,
+        "components": c.finish(),
+    })
+}
+
+/// The introduction of a surface's document.
+fn introduction(surface: Surface) -> String {
+    match surface {
+        Surface::Possession => format!(
+            "Phone possession and identity flows (Pre-Fill, Prove Identity, Unify), compatible with Prove's v3 API. \
+             A server exchanges its client id and secret for a {}-minute access token at POST /token, then starts a flow \
+             with POST /v3/start or POST /v3/unify; every successful step answers with `next`, the calls allowed after it. \
+             Every response carries the rate-limit headers and an X-Request-Id. Error responses come from the idv error \
+             catalogue: each lists the catalogued errors of its status, with their exact bodies.",
+            ACCESS_TOKEN_LIFETIME_SECONDS / 60
+        ),
+        other => other.title().to_string(),
+    }
+}
+
+/// The components the operations refer to, each added on its first use.
+struct Components {
+    server_url: String,
+    schemas: Map<String, Value>,
+    examples: Map<String, Value>,
+    headers: Map<String, Value>,
+    parameters: Map<String, Value>,
+    security_schemes: Map<String, Value>,
+}
+
+fn reference(kind: &str, name: &str) -> Value {
+    json!({"$ref": format!("#/components/{kind}/{name}")})
+}
+
+impl Components {
+    fn new(server_url: &str) -> Components {
+        Components {
+            server_url: server_url.to_string(),
+            schemas: Map::new(),
+            examples: Map::new(),
+            headers: Map::new(),
+            parameters: Map::new(),
+            security_schemes: Map::new(),
         }
     }
-    let mut out = BTreeMap::new();
-    for (status, ids) in by_status {
-        let definition = STATUSES
-            .iter()
-            .find(|s| s.status == status)
-            .map(|s| s.definition)
-            .unwrap_or("Error");
+
+    /// The `components` object, without the empty kinds.
+    fn finish(self) -> Value {
+        let mut out = Map::new();
+        for (kind, map) in [
+            ("schemas", self.schemas),
+            ("examples", self.examples),
+            ("headers", self.headers),
+            ("parameters", self.parameters),
+            ("securitySchemes", self.security_schemes),
+        ] {
+            if !map.is_empty() {
+                out.insert(kind.into(), Value::Object(map));
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// One operation object.
+    fn operation(&mut self, surface: Surface, op: &Operation) -> Value {
+        let mut description = op.description.to_string();
+        let security = self.security(op.auth);
+        if op.auth == AuthKind::FlowAuthToken {
+            push_sentence(
+                &mut description,
+                "Authentication: no Authorization header; the body carries the flow's `authToken`, returned by the call that started the flow (POST /v3/start or POST /v3/unify).",
+            );
+        }
+        let mut operation = Map::new();
+        operation.insert("operationId".into(), op.id.into());
+        operation.insert("summary".into(), op.summary.into());
+        if !description.is_empty() {
+            operation.insert("description".into(), description.into());
+        }
+        let page = format!("{}-endpoints", surface.name());
+        if crate::docs::has_page(&page) {
+            operation.insert(
+                "externalDocs".into(),
+                json!({
+                    "description": "The operation in the endpoint reference",
+                    "url": format!("{}/docs/{page}#{}", self.server_url, op.id),
+                }),
+            );
+        }
+        let mut parameters: Vec<Value> = op.path_params.iter().map(path_parameter).collect();
+        if op.idempotent {
+            parameters.push(self.idempotency_key());
+        }
+        if !parameters.is_empty() {
+            operation.insert("parameters".into(), parameters.into());
+        }
+        if let Some(body) = &op.request {
+            let mut request = Map::new();
+            request.insert("required".into(), true.into());
+            request.insert("content".into(), media(body));
+            operation.insert("requestBody".into(), request.into());
+        }
+        let mut responses = Map::new();
+        let mut ok = Map::new();
+        ok.insert(
+            "description".into(),
+            format!("{}: {}", status_definition(200), op.summary).into(),
+        );
+        ok.insert("headers".into(), self.response_headers(false));
+        ok.insert("content".into(), media(&op.response));
+        responses.insert("200".into(), ok.into());
+        for (status, ids) in errors_by_status(surface, op) {
+            let response = self.error_response(status, &ids);
+            responses.insert(status.to_string(), response);
+        }
+        operation.insert("responses".into(), responses.into());
+        operation.insert("security".into(), security);
+        operation.into()
+    }
+
+    /// The security requirements of an auth kind, adding its scheme on first use.
+    fn security(&mut self, auth: AuthKind) -> Value {
+        let (name, scheme) = match auth {
+            AuthKind::Public | AuthKind::FlowAuthToken => return json!([]),
+            AuthKind::AccessToken => (
+                "oauth2",
+                json!({
+                    "type": "oauth2",
+                    "description": format!(
+                        "OAuth2 client credentials: POST /token with grant_type=client_credentials, client_id and client_secret \
+                         (as form fields, or client_id and client_secret as HTTP Basic credentials) returns an access token valid \
+                         {} minutes; send it as `Authorization: Bearer <token>`.",
+                        ACCESS_TOKEN_LIFETIME_SECONDS / 60
+                    ),
+                    "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}},
+                }),
+            ),
+            AuthKind::PersonalAccessToken => (
+                "personalAccessToken",
+                json!({
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "<id>|<secret>",
+                    "description": "A personal access token of a workspace, created in the dashboard.",
+                }),
+            ),
+            AuthKind::Session => (
+                "session",
+                json!({
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The dashboard session cookie set after sign-in.",
+                }),
+            ),
+            AuthKind::ApiKey => (
+                "apiKey",
+                json!({
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "The raw API key as the Authorization header value (no Bearer prefix).",
+                }),
+            ),
+        };
+        self.security_schemes
+            .entry(name.to_string())
+            .or_insert(scheme);
+        json!([{ name: [] }])
+    }
+
+    /// The `Idempotency-Key` header parameter.
+    fn idempotency_key(&mut self) -> Value {
+        self.parameters
+            .entry("Idempotency-Key".to_string())
+            .or_insert_with(|| {
+                json!({
+                    "name": IDEMPOTENCY_KEY,
+                    "in": "header",
+                    "required": false,
+                    "description": "A key chosen by the caller. Repeating a completed request with the same key and body returns \
+                                    the stored response instead of running it again; the same key with another body gets \
+                                    `idempotency_key_reused`.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH, "pattern": "^[!-~]+$"},
+                    "example": "3f1c2a9e-7b4d-4c1e-9a51-0d2f6b8e4c11",
+                })
+            });
+        reference("parameters", "Idempotency-Key")
+    }
+
+    /// The headers every response carries, plus `Retry-After` on a 429.
+    fn response_headers(&mut self, retry_after: bool) -> Value {
+        let mut headers = Map::new();
+        let mut names = vec![
+            X_RATELIMIT_LIMIT,
+            X_RATELIMIT_REMAINING,
+            X_RATELIMIT_RESET,
+            X_REQUEST_ID,
+        ];
+        if retry_after {
+            names.push(RETRY_AFTER);
+        }
+        for name in names {
+            let (description, schema) = match name {
+                X_RATELIMIT_LIMIT => (
+                    "The most requests allowed in the current window (one second).",
+                    json!({"type": "integer"}),
+                ),
+                X_RATELIMIT_REMAINING => (
+                    "Requests still allowed in the current window.",
+                    json!({"type": "integer"}),
+                ),
+                X_RATELIMIT_RESET => (
+                    "When the current window ends and the quota refills, in Unix epoch seconds.",
+                    json!({"type": "integer"}),
+                ),
+                RETRY_AFTER => (
+                    "Seconds to wait before sending another request.",
+                    json!({"type": "integer"}),
+                ),
+                _ => (
+                    "The request's id, also written to the server log; quote it when contacting support. \
+                     A sane id sent by the caller in the same header is kept.",
+                    json!({"type": "string"}),
+                ),
+            };
+            self.headers
+                .entry(name.to_string())
+                .or_insert_with(|| json!({"description": description, "schema": schema}));
+            headers.insert(name.into(), reference("headers", name));
+        }
+        headers.into()
+    }
+
+    /// The response of one status: every catalogued entry of that status the
+    /// operation can return, each with its examples.
+    fn error_response(&mut self, status: u16, ids: &[ErrorId]) -> Value {
         let mut examples = Map::new();
         let mut titles = Vec::new();
         for id in ids {
@@ -317,136 +327,227 @@ fn error_responses(op: &Op) -> BTreeMap<String, Value> {
                 None => meta.title.to_string(),
             });
             for ex in meta.examples {
-                let body: Value = serde_json::from_str(ex.body).unwrap_or(Value::Null);
-                let name = if ex.name.is_empty() {
-                    meta.name.to_string()
-                } else {
-                    format!("{}_{}", meta.name, ex.name)
-                };
-                examples.insert(
-                    name,
-                    json!({"summary": meta.title, "description": meta.resolution, "value": body}),
-                );
+                let name = example_name(*id, ex);
+                examples.insert(name.clone(), reference("examples", &name));
+                if !self.examples.contains_key(&name) {
+                    let example = self.error_example(*id, ex);
+                    self.examples.insert(name, example);
+                }
             }
         }
-        let mut resp = json!({
-            "description": format!("{definition}: {}", titles.join("; ")),
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, "examples": examples}},
-        });
-        if status == 429 {
-            resp["headers"] = json!({"Retry-After": {"$ref": "#/components/headers/Retry-After"}});
-        }
-        out.insert(status.to_string(), resp);
+        self.schemas
+            .entry("Error".to_string())
+            .or_insert_with(error_schema);
+        json!({
+            "description": format!("{}: {}", status_definition(status), titles.join("; ")),
+            "headers": self.response_headers(status == 429),
+            "content": {"application/json": {
+                "schema": reference("schemas", "Error"),
+                "examples": examples,
+            }},
+        })
     }
-    out
+
+    /// A catalogued example body, with what it means and where it is documented.
+    fn error_example(&self, id: ErrorId, ex: &ExampleMeta) -> Value {
+        let meta = id.meta();
+        let summary = match meta.code {
+            Some(c) => format!("{c} {}", meta.title),
+            None => meta.title.to_string(),
+        };
+        let page = meta
+            .docs
+            .strip_prefix("docs/reference/")
+            .unwrap_or(meta.docs)
+            .replace(".md", "");
+        json!({
+            "summary": summary,
+            "description": format!(
+                "{} {} Reference: {}/docs/{page}",
+                meta.description, meta.resolution, self.server_url
+            ),
+            "value": parse_example(ex.body),
+        })
+    }
 }
 
-/// The whole document.
-pub fn document() -> Value {
-    let mut paths = Map::new();
-    let rl_headers = json!({
-        "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-        "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"},
-        "X-RateLimit-Reset": {"$ref": "#/components/headers/X-RateLimit-Reset"},
-        "X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"},
-    });
-    for op in ops() {
-        let mut responses = Map::new();
-        responses.insert(
-            "200".into(),
-            json!({"description": "OK", "headers": rl_headers, "content": {"application/json": {"schema": op.response}}}),
-        );
-        for (status, r) in error_responses(&op) {
-            responses.insert(status, r);
-        }
-        let mut operation = json!({
-            "summary": op.summary,
-            "operationId": format!("{}{}", op.method, op.path.replace(['/', '-', '{', '}'], "_")),
-            "responses": responses,
-        });
-        if let Some(body) = op.request {
-            operation["requestBody"] = json!({"required": true, "content": body});
-        }
-        if op.auth {
-            operation["security"] = json!([{"bearer": []}]);
-            if op.method == "post" && op.path != "/v3/unify-status" {
-                operation["parameters"] =
-                    json!([{"$ref": "#/components/parameters/Idempotency-Key"}]);
-            }
-        }
-        if op.path.contains("{identityId}") {
-            operation["parameters"] = json!([{"name": "identityId", "in": "path", "required": true, "schema": {"type": "string"}}]);
-        }
-        let entry = paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| json!({}));
-        entry[op.method] = operation;
+/// The key of a catalogued example: the entry's name, and the example's own
+/// name when the entry has several.
+fn example_name(id: ErrorId, ex: &ExampleMeta) -> String {
+    let meta = id.meta();
+    if meta.examples.len() == 1 || ex.name.is_empty() || ex.name == "default" {
+        meta.name.to_string()
+    } else {
+        format!("{}_{}", meta.name, ex.name)
     }
-    let mut components = Map::new();
-    for id in ErrorId::ALL
+}
+
+/// The catalogued errors of `op` by status: the ones its row lists, and the
+/// surface's 429, which the edge can answer to any request before routing.
+fn errors_by_status(surface: Surface, op: &Operation) -> BTreeMap<u16, Vec<ErrorId>> {
+    let mut by_status: BTreeMap<u16, Vec<ErrorId>> = BTreeMap::new();
+    let rate_limited = ErrorId::ALL
         .iter()
-        .filter(|id| id.meta().surface == Surface::Possession)
-    {
-        let meta = id.meta();
-        let mut examples = Map::new();
-        for ex in meta.examples {
-            let body: Value = serde_json::from_str(ex.body).unwrap_or(Value::Null);
-            let name = if ex.name.is_empty() {
-                "default"
-            } else {
-                ex.name
-            };
-            examples.insert(name.into(), json!({"value": body}));
+        .filter(|id| id.meta().surface == surface && id.meta().status == 429);
+    for id in op.errors.iter().chain(rate_limited) {
+        let ids = by_status.entry(id.meta().status).or_default();
+        if !ids.contains(id) {
+            ids.push(*id);
         }
-        components.insert(
-            meta.name.to_string(),
-            json!({
-                "description": format!("HTTP {} {}: {} {}", meta.status, meta.title, meta.description, meta.resolution),
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, "examples": examples}},
-            }),
-        );
     }
-    let header = |d: &str| json!({"description": d, "schema": {"type": "integer"}});
+    by_status
+}
+
+/// The error body of the possession dialect (`CodeMessage`). A surface of
+/// another dialect adds its own schema here when it gets its document.
+fn error_schema() -> Value {
     json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "idv possession API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Phone possession and identity flows (Pre-Fill, Prove Identity, Unify). Error responses come from the idv error catalogue."
-        },
-        "servers": [{"url": "http://127.0.0.1:8080"}],
-        "paths": paths,
-        "components": {
-            "responses": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Access token from POST /token"}},
-            "parameters": {"Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": idv_core::limits::IDEMPOTENCY_KEY_MAX_LENGTH}, "description": "Repeating a completed request with the same key and body returns the stored response."}},
-            "headers": {
-                "X-RateLimit-Limit": header("Requests allowed per second."),
-                "X-RateLimit-Remaining": header("Requests left in the current window."),
-                "X-RateLimit-Reset": header("Unix epoch seconds when the quota is full again."),
-                "Retry-After": header("Seconds to wait before another request."),
-                "X-Request-Id": {"description": "The request's id; quote it to support.", "schema": {"type": "string"}}
-            },
-            "schemas": {"Error": {
+        "type": "object",
+        "description": "A catalogued error. Look it up by its code (or, for the entries without one, its message) in the reference.",
+        "required": ["message"],
+        "properties": {
+            "code": {"type": "integer", "description": "The catalogued error code; absent for the entries that have none.", "examples": [8003]},
+            "message": {"type": "string", "description": "What went wrong, in words.", "examples": ["step called out of order"]},
+            "next": {
                 "type": "object",
-                "required": ["message"],
-                "properties": {
-                    "code": {"type": "integer", "description": "The catalogued error code (absent for codeless entries)."},
-                    "message": {"type": "string"},
-                    "next": {"type": "object", "additionalProperties": {"type": "string"}}
-                }
-            }}
-        }
+                "description": "On a step called out of order: the calls allowed instead, step key to path.",
+                "additionalProperties": {"type": "string"},
+                "examples": [{"v3-validate": "/v3/validate"}],
+            },
+        },
     })
 }
 
-/// `GET /openapi.json`. The document never changes while the server runs, so
-/// it is built and serialized once.
-pub async fn serve() -> Response {
-    static BODY: std::sync::OnceLock<axum::body::Bytes> = std::sync::OnceLock::new();
-    // Sent as built: omit-empty would drop `"bearer": []` from the security requirements.
-    let body = BODY.get_or_init(|| document().to_string().into());
-    json_bytes(StatusCode::OK, body.clone())
+fn status_definition(status: u16) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|s| s.status == status)
+        .map_or("Response", |s| s.definition)
+}
+
+/// Appends `sentence` to a description, separated by a space.
+fn push_sentence(description: &mut String, sentence: &str) {
+    if !description.is_empty() {
+        description.push(' ');
+    }
+    description.push_str(sentence);
+}
+
+/// An example given as JSON text. A table's examples are checked to be JSON by
+/// a test; text that is not is shown as the string it is.
+fn parse_example(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// The `content` of a request or response body.
+fn media(body: &Body) -> Value {
+    let mut m = Map::new();
+    m.insert("schema".into(), object_schema(body.fields));
+    if !body.example.is_empty() {
+        m.insert("example".into(), parse_example(body.example));
+    }
+    json!({ body.content_type: m })
+}
+
+/// A path parameter.
+fn path_parameter(f: &Field) -> Value {
+    let mut p = Map::new();
+    p.insert("name".into(), f.name.into());
+    p.insert("in".into(), "path".into());
+    p.insert("required".into(), true.into());
+    if !f.description.is_empty() {
+        p.insert("description".into(), f.description.into());
+    }
+    let mut schema = schema(f);
+    if let Value::Object(s) = &mut schema {
+        s.remove("description");
+        s.remove("examples");
+    }
+    p.insert("schema".into(), schema);
+    if !f.example.is_empty() {
+        p.insert("example".into(), parse_example(f.example));
+    }
+    p.into()
+}
+
+/// An object whose members are `fields`.
+fn object_schema(fields: &[Field]) -> Value {
+    let mut s = Map::new();
+    s.insert("type".into(), "object".into());
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
+    if !required.is_empty() {
+        s.insert("required".into(), required.into());
+    }
+    if !fields.is_empty() {
+        let properties: Map<String, Value> = fields
+            .iter()
+            .map(|f| (f.name.to_string(), schema(f)))
+            .collect();
+        s.insert("properties".into(), properties.into());
+    }
+    s.into()
+}
+
+/// The constraints of a string: format, values, pattern, length.
+fn string_schema(f: &Field) -> Map<String, Value> {
+    let mut s = Map::new();
+    s.insert("type".into(), "string".into());
+    if !f.format.is_empty() {
+        s.insert("format".into(), f.format.into());
+    }
+    if !f.values.is_empty() {
+        s.insert("enum".into(), f.values.into());
+    }
+    if !f.pattern.is_empty() {
+        s.insert("pattern".into(), f.pattern.into());
+    }
+    if f.max_length > 0 {
+        s.insert("maxLength".into(), f.max_length.into());
+    }
+    s
+}
+
+/// The schema of one field, with its description and example.
+fn schema(f: &Field) -> Value {
+    let mut s = match f.ty {
+        FieldType::String => string_schema(f),
+        FieldType::Integer => json_object(json!({"type": "integer"})),
+        FieldType::Boolean => json_object(json!({"type": "boolean"})),
+        FieldType::Object => json_object(object_schema(f.fields)),
+        FieldType::StringMap => {
+            json_object(json!({"type": "object", "additionalProperties": {"type": "string"}}))
+        }
+        FieldType::StringArray => {
+            json_object(json!({"type": "array", "items": Value::Object(string_schema(f))}))
+        }
+        FieldType::ObjectArray => {
+            json_object(json!({"type": "array", "items": object_schema(f.fields)}))
+        }
+    };
+    if matches!(f.ty, FieldType::StringArray) {
+        // The string constraints are the items'.
+        for k in ["format", "enum", "pattern", "maxLength"] {
+            s.remove(k);
+        }
+    }
+    if !f.description.is_empty() {
+        s.insert("description".into(), f.description.into());
+    }
+    if !f.example.is_empty() {
+        s.insert("examples".into(), json!([parse_example(f.example)]));
+    }
+    s.into()
+}
+
+fn json_object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// The route of the document, at the path and method of the `getOpenApi` row
@@ -457,4 +558,202 @@ pub fn routes() -> Router<AppState> {
         .find(|op| op.id == "getOpenApi")
         .expect("the possession table has a getOpenApi row");
     Router::new().route(op.path, on(method_filter(op.method), serve))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use idv_core::operation::Method;
+
+    const FIELDS: &[Field] = &[
+        Field {
+            name: "phoneNumber",
+            ty: FieldType::String,
+            format: "e164",
+            values: &[],
+            pattern: "^\\+?[0-9]{10,15}$",
+            max_length: 16,
+            required: true,
+            description: "The phone number.",
+            example: "\"+12065550100\"",
+            fields: &[],
+        },
+        Field {
+            name: "emailAddresses",
+            ty: FieldType::StringArray,
+            format: "email",
+            values: &[],
+            pattern: "",
+            max_length: 0,
+            required: false,
+            description: "Email addresses.",
+            example: "[\"a@example.com\"]",
+            fields: &[],
+        },
+        Field {
+            name: "addresses",
+            ty: FieldType::ObjectArray,
+            format: "",
+            values: &[],
+            pattern: "",
+            max_length: 0,
+            required: false,
+            description: "Postal addresses.",
+            example: "",
+            fields: &[Field {
+                name: "city",
+                ty: FieldType::String,
+                format: "",
+                values: &[],
+                pattern: "",
+                max_length: 0,
+                required: true,
+                description: "The city.",
+                example: "\"Seattle\"",
+                fields: &[],
+            }],
+        },
+    ];
+
+    const OPS: &[Operation] = &[
+        Operation {
+            surface: Surface::Possession,
+            id: "getThing",
+            method: Method::Get,
+            path: "/v3/thing/{thingId}",
+            auth: AuthKind::AccessToken,
+            idempotent: false,
+            sandbox_only: false,
+            summary: "Get a thing",
+            description: "Returns the thing.",
+            path_params: &[Field {
+                name: "thingId",
+                ty: FieldType::String,
+                format: "uuid",
+                values: &[],
+                pattern: "",
+                max_length: 0,
+                required: true,
+                description: "The thing's id.",
+                example: "\"7d0c0b4e-3c2a-4f7e-9a51-0d2f6b8e4c11\"",
+                fields: &[],
+            }],
+            request: None,
+            response: Body {
+                content_type: "application/json",
+                fields: FIELDS,
+                example: "{\"phoneNumber\": \"+12065550100\"}",
+            },
+            errors: &[ErrorId::IdentityNotFound],
+        },
+        Operation {
+            surface: Surface::Possession,
+            id: "sandboxThing",
+            method: Method::Post,
+            path: "/sandbox/thing",
+            auth: AuthKind::FlowAuthToken,
+            idempotent: true,
+            sandbox_only: true,
+            summary: "Touch a thing",
+            description: "",
+            path_params: &[],
+            request: Some(Body {
+                content_type: "application/json",
+                fields: FIELDS,
+                example: "{\"phoneNumber\": \"+12065550100\"}",
+            }),
+            response: Body {
+                content_type: "application/json",
+                fields: &[],
+                example: "{}",
+            },
+            errors: &[],
+        },
+    ];
+
+    #[test]
+    fn a_table_row_becomes_an_operation_with_its_fields_security_and_errors() {
+        let doc = build(Surface::Possession, OPS, "https://idv.example.com/");
+        assert_eq!(doc["servers"][0]["url"], "https://idv.example.com");
+        let get = &doc["paths"]["/v3/thing/{thingId}"]["get"];
+        assert_eq!(get["operationId"], "getThing");
+        assert_eq!(get["security"], json!([{"oauth2": []}]));
+        assert_eq!(get["parameters"][0]["name"], "thingId");
+        assert_eq!(get["parameters"][0]["schema"]["format"], "uuid");
+        let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["required"], json!(["phoneNumber"]));
+        let phone = &schema["properties"]["phoneNumber"];
+        assert_eq!(phone["maxLength"], 16);
+        assert_eq!(phone["pattern"], "^\\+?[0-9]{10,15}$");
+        assert_eq!(phone["examples"], json!(["+12065550100"]));
+        assert_eq!(
+            schema["properties"]["emailAddresses"]["items"]["format"],
+            "email"
+        );
+        assert_eq!(
+            schema["properties"]["addresses"]["items"]["properties"]["city"]["type"],
+            "string"
+        );
+        let not_found = &get["responses"]["404"]["content"]["application/json"]["examples"];
+        assert_eq!(
+            not_found["identity_not_found"]["$ref"],
+            "#/components/examples/identity_not_found"
+        );
+        assert!(get["responses"]["429"]["headers"][RETRY_AFTER].is_object());
+        let example = &doc["components"]["examples"]["identity_not_found"];
+        assert_eq!(example["value"]["code"], 8011);
+        assert!(
+            example["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("https://idv.example.com/docs/possession#identity_not_found")
+        );
+
+        let post = &doc["paths"]["/sandbox/thing"]["post"];
+        assert_eq!(post["security"], json!([]));
+        assert!(post["description"].as_str().unwrap().contains("authToken"));
+        assert_eq!(
+            post["parameters"][0]["$ref"],
+            "#/components/parameters/Idempotency-Key"
+        );
+        assert!(post["responses"]["429"].is_object());
+        assert!(post["requestBody"]["content"]["application/json"]["example"].is_object());
+        // Only the scheme that is used.
+        assert_eq!(
+            doc["components"]["securitySchemes"]
+                .as_object()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn every_example_of_the_possession_table_is_json() {
+        fn check(at: &str, fields: &[Field]) {
+            for f in fields {
+                if !f.example.is_empty() {
+                    assert!(
+                        serde_json::from_str::<Value>(f.example).is_ok(),
+                        "{at}.{}: example {:?} is not JSON",
+                        f.name,
+                        f.example
+                    );
+                }
+                check(&format!("{at}.{}", f.name), f.fields);
+            }
+        }
+        for op in idv_core::operations::POSSESSION {
+            let bodies = op.request.iter().chain(std::iter::once(&op.response));
+            for body in bodies {
+                assert!(
+                    serde_json::from_str::<Value>(body.example).is_ok(),
+                    "{}: body example is not JSON",
+                    op.id
+                );
+                check(op.id, body.fields);
+            }
+            check(op.id, op.path_params);
+        }
+    }
 }

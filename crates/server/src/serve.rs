@@ -114,7 +114,12 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         print!("{}", already_provisioned(&cfg.database));
     }
     let key = load_or_create_key(&cfg)?;
-    let state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
+    let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
+    state.public_url = cfg
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .into();
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
     serve_on(listener, state, cfg.connections, shutdown)
         .await

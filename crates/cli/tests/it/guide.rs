@@ -4,23 +4,9 @@
 //! start, and what it prints must be the guide's `text` block that follows, once
 //! the ids that differ on every run are replaced by the guide's placeholders.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use crate::walk;
 
 const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guides/server.md");
-
-/// The body of the first fenced block of kind `lang` at or after `from`, and
-/// where that block ends.
-fn block(text: &str, from: usize, lang: &str) -> (String, usize) {
-    let fence = format!("```{lang}\n");
-    let open = from
-        + text[from..]
-            .find(&fence)
-            .unwrap_or_else(|| panic!("a {lang} block follows in {GUIDE}"))
-        + fence.len();
-    let close = open + text[open..].find("```").expect("the block is closed");
-    (text[open..close].to_string(), close + 3)
-}
 
 /// The walk-through and the output the guide says it prints.
 fn walkthrough() -> (String, String) {
@@ -28,8 +14,8 @@ fn walkthrough() -> (String, String) {
     let start = text
         .find("<!-- walkthrough -->")
         .expect("the server guide marks its walkthrough");
-    let (script, end) = block(&text, start, "sh");
-    let (output, _) = block(&text, end, "text");
+    let (script, end) = walk::block(&text, start, "sh", GUIDE);
+    let (output, _) = walk::block(&text, end, "text", GUIDE);
     (script, output)
 }
 
@@ -62,15 +48,6 @@ fn normalize(stdout: &str) -> String {
         .join("\n")
 }
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
 #[test]
 fn placeholders_replace_only_the_named_members() {
     assert_eq!(
@@ -82,54 +59,12 @@ fn placeholders_replace_only_the_named_members() {
 
 #[test]
 fn the_server_guide_walkthrough_prints_what_the_guide_shows() {
-    if !(have("curl") && have("bash") && have("sed")) {
-        println!("skipped: the walkthrough needs curl, bash and sed on PATH");
+    if let Some(why) = walk::missing_tools() {
+        println!("{why}");
         return;
     }
     let (script, expected) = walkthrough();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = format!("sqlite://{}/idv.db", dir.path().display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_idv"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
-        .env_remove("IDV__LISTEN")
-        .env_remove("IDV__DATABASE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("idv serve starts");
-    let (mut id, mut secret, mut url) = (String::new(), String::new(), String::new());
-    for line in BufReader::new(server.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("line");
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["client_id:", v] => id = v.to_string(),
-            ["client_secret:", v] => secret = v.to_string(),
-            ["curl", ..] => {
-                let u = words
-                    .iter()
-                    .find(|w| w.starts_with("http://"))
-                    .expect("url");
-                url = u.trim_end_matches("/token").to_string();
-                break;
-            }
-            _ => {}
-        }
-    }
-    let out = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &script])
-        .env("IDV", &url)
-        .env("CLIENT_ID", &id)
-        .env("CLIENT_SECRET", &secret)
-        .output()
-        .expect("bash runs");
-    let _ = server.kill();
-    let _ = server.wait();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = walk::run(&script);
     assert_eq!(
         normalize(&stdout),
         expected.trim_end(),

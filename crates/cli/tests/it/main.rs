@@ -6,3 +6,4 @@ mod newcomer;
 mod readme;
 mod serve;
 mod slow_clients;
+mod walk;

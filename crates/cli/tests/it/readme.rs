@@ -2,8 +2,7 @@
 //! after `<!-- walkthrough -->` runs in bash against a fresh `idv serve`, with the
 //! address and client that the server printed on its first start.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use crate::walk;
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
@@ -15,19 +14,7 @@ fn walkthrough() -> String {
     let start = text
         .find("<!-- walkthrough -->")
         .expect("the README marks its walkthrough");
-    let rest = &text[start..];
-    let open = rest.find("```sh\n").expect("a sh block follows the marker") + "```sh\n".len();
-    let close = rest[open..].find("```").expect("the block is closed");
-    rest[open..open + close].to_string()
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
+    walk::block(&text, start, "sh", "README.md").0
 }
 
 #[test]
@@ -38,53 +25,11 @@ fn the_readme_runs_the_server_with_idv_serve() {
 
 #[test]
 fn the_readme_walkthrough_runs_verbatim_against_idv_serve() {
-    if !(have("curl") && have("bash") && have("sed")) {
-        println!("skipped: the walkthrough needs curl, bash and sed on PATH");
+    if let Some(why) = walk::missing_tools() {
+        println!("{why}");
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = format!("sqlite://{}/idv.db", dir.path().display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_idv"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
-        .env_remove("IDV__LISTEN")
-        .env_remove("IDV__DATABASE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("idv serve starts");
-    let (mut id, mut secret, mut url) = (String::new(), String::new(), String::new());
-    for line in BufReader::new(server.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("line");
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["client_id:", v] => id = v.to_string(),
-            ["client_secret:", v] => secret = v.to_string(),
-            ["curl", ..] => {
-                let u = words
-                    .iter()
-                    .find(|w| w.starts_with("http://"))
-                    .expect("url");
-                url = u.trim_end_matches("/token").to_string();
-                break;
-            }
-            _ => {}
-        }
-    }
-    let out = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &walkthrough()])
-        .env("IDV", &url)
-        .env("CLIENT_ID", &id)
-        .env("CLIENT_SECRET", &secret)
-        .output()
-        .expect("bash runs");
-    let _ = server.kill();
-    let _ = server.wait();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = walk::run(&walkthrough());
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 6, "{stdout}");
     let expect = [

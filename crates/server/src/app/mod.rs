@@ -45,6 +45,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     let routes = Router::new()
         .merge(possession::routes(&state))
         .merge(openapi::routes())
+        .merge(crate::docs::routes())
         .merge(extra)
         .fallback(unknown_path)
         .method_not_allowed_fallback(wrong_method)

@@ -24,6 +24,8 @@ pub struct AppState {
     pub tier: Tier,
     /// The server key that seals data at rest (`domain::crypto`).
     pub key: SealKey,
+    /// The URL callers reach this instance at (`servers` of `/openapi.json`).
+    pub public_url: Arc<str>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             region,
             tier,
             key: SealKey::random(),
+            public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
         }
     }
 

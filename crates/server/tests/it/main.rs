@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod conn;
+mod docs;
 mod flows;
 mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.

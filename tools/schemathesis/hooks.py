@@ -27,7 +27,8 @@ every other request and every other failure goes through untouched.
    leads there); the field's description says so, but the operations format
    (catalog/README.md) has no conditional requirement yet, so the document marks it
    optional. A positive-data (ST202) failure is dropped only when the request is a
-   desktop flow without the field and the 8001 names that and nothing else.
+   desktop flow without the field (or with it empty) and the 8001 names that and
+   nothing else.
 """
 
 import json
@@ -69,7 +70,7 @@ def _explained(case, response):
     if body.get("code") != 8001:
         return False
     flow = case.body.get("flowType", case.body.get("possessionType"))
-    desktop = flow == "desktop" and case.body.get("finalTargetUrl") is None
+    desktop = flow == "desktop" and not case.body.get("finalTargetUrl")
     return all(
         (phone and PHONE_REASON.match(r)) or (desktop and r == DESKTOP_REASON)
         for r in _reasons(body)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs schemathesis over the OpenAPI document of a fresh `idv serve` three times:
 # with a valid Bearer token, a wrong one and none. Exits non-zero when any check
-# failed in any of the three runs. Needs python3 (3.10+) with venv and pip, and
+# failed in any of the three runs. Needs python3 (3.11+) with venv and pip, and
 # reaches PyPI only to install the pinned schemathesis (requirements.txt) into
 # tools/schemathesis/.venv-st the first time.
 #
@@ -20,7 +20,7 @@ python="${PYTHON:-python3}"
 # The virtual environment, rebuilt when requirements.txt changes.
 stamp="$venv/.requirements.txt"
 if [ ! -x "$venv/bin/schemathesis" ] || ! cmp -s "$here/requirements.txt" "$stamp"; then
-  echo "== installing $(grep -v '^#' "$here/requirements.txt" | tr '\n' ' ')into $venv"
+  echo "== installing $(grep '^schemathesis==' "$here/requirements.txt") (pinned with its dependencies) into $venv"
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"

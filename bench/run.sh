@@ -12,6 +12,10 @@
 #     10 s must get 250 to 275 accepted, while a second client at 10 requests/second
 #     sees no 429.
 #
+# bench/flows-rate.sh compares builds side by side on the flows, closed loop and
+# at a fixed offered rate (p50 / p99); bench/sqlite-waits.sh counts SQLite's
+# busy-handler sleeps under the flow load.
+#
 #   bench/run.sh
 #   DURATION=20s CONNECTIONS=64 CLIENTS=4000 ROUNDS=5 bench/run.sh
 #   PG=postgres://postgres@127.0.0.1:5432 PG_ADMIN_DB=test bench/run.sh   # (defaults)

@@ -73,6 +73,9 @@ Data at rest (also config file keys):
   IDV__SECRET_KEY       the server key that seals data at rest, base64 of 32 bytes (e.g. openssl rand -base64 32)
   IDV__SECRET_KEY_FILE  where the key is kept when IDV__SECRET_KEY is not set; default server.key beside the
                         SQLite database (./idv-data/server.key for PostgreSQL), created on the first start
+Retention (also config file keys; seconds):
+  IDV__RETENTION_SWEEP_INTERVAL  seconds between sweeps that delete expired flows, tokens, idempotency records; default 300
+  IDV__RETENTION_FLOW_GRACE      seconds a flow is kept after its correlation id expired; default 3600
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

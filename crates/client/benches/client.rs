@@ -117,7 +117,8 @@ async fn server() -> String {
 /// rate limiter raised out of the way; returns its URL, credentials of a Pre-Fill
 /// project, and the id of an identity enrolled through a whole flow.
 async fn idv_server(dir: &std::path::Path) -> (String, Credentials, String) {
-    use idv_server::{app, config, provision, ratelimit, store};
+    use idv_server::guard::ratelimit;
+    use idv_server::{app, config, provision, store};
     let url = format!("sqlite://{}/idv.db", dir.display());
     let store: store::DynStore =
         std::sync::Arc::new(store::SqliteStore::open(&url).await.expect("sqlite"));

@@ -18,10 +18,15 @@ pub fn unix_now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-/// The server's clock: wall time plus an offset (zero outside tests).
+/// The server's clock: wall time plus an offset (zero outside tests). A test
+/// that checks a lifetime to the second freezes it ([`Clock::freeze`]), so a
+/// second boundary passing between two requests cannot move "one second
+/// before the end" past it.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// The wall time the clock stands still at (0: it runs).
+    frozen_ms: Arc<AtomicI64>,
 }
 
 impl Clock {
@@ -31,7 +36,14 @@ impl Clock {
     }
     /// Unix milliseconds.
     pub fn now_ms(&self) -> i64 {
-        unix_now_ms() + self.offset_ms.load(Ordering::Relaxed)
+        let frozen = self.frozen_ms.load(Ordering::Relaxed);
+        let base = if frozen == 0 { unix_now_ms() } else { frozen };
+        base + self.offset_ms.load(Ordering::Relaxed)
+    }
+    /// Stops the clock at the current time; only [`Clock::advance`] moves it
+    /// from then on (tests).
+    pub fn freeze(&self) {
+        self.frozen_ms.store(unix_now_ms(), Ordering::Relaxed);
     }
     /// Moves the clock forward by `secs` seconds.
     pub fn advance(&self, secs: i64) {

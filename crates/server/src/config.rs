@@ -107,6 +107,29 @@ pub struct Config {
     /// The URL callers reach this instance at, for `servers` in `/openapi.json`
     /// and the reference links (default: `http://` and the listen address).
     pub public_url: Option<String>,
+    /// What the retention sweeper deletes, and how often.
+    pub retention: Retention,
+}
+
+/// The retention sweeper's schedule (`crate::retention`): expired flows,
+/// access tokens and stored idempotent responses are deleted; identities and
+/// Prove Keys are the customer's results and kept until deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Time between sweeps (`retention_sweep_interval`); default 5 minutes.
+    pub sweep_interval: std::time::Duration,
+    /// How long a flow is kept after its correlation id expired
+    /// (`retention_flow_grace`); default 1 hour.
+    pub flow_grace: std::time::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            sweep_interval: std::time::Duration::from_secs(300),
+            flow_grace: std::time::Duration::from_secs(3600),
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -124,6 +147,7 @@ impl std::fmt::Debug for Config {
             )
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -140,6 +164,7 @@ impl Default for Config {
             secret_key: None,
             secret_key_file: key_file_for(DEFAULT_DATABASE),
             public_url: None,
+            retention: Retention::default(),
         }
     }
 }
@@ -182,6 +207,12 @@ pub struct ConfigLayer {
     pub secret_key_file: Option<String>,
     /// The URL callers reach this instance at.
     pub public_url: Option<String>,
+    /// Seconds between retention sweeps.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub retention_sweep_interval: Option<String>,
+    /// Seconds a flow is kept after its correlation id expired.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub retention_flow_grace: Option<String>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -221,6 +252,8 @@ impl std::fmt::Debug for ConfigLayer {
             )
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
+            .field("retention_sweep_interval", &self.retention_sweep_interval)
+            .field("retention_flow_grace", &self.retention_flow_grace)
             .finish()
     }
 }
@@ -238,7 +271,9 @@ impl ConfigLayer {
     /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER`, `IDV__LOG`
     /// and the connection limits (`IDV__HEADER_TIMEOUT`, `IDV__BODY_TIMEOUT`,
     /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__MAX_CONNECTIONS`,
-    /// `IDV__MAX_CONNECTIONS_PER_PEER`) from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
+    /// `IDV__MAX_CONNECTIONS_PER_PEER`), the server key (`IDV__SECRET_KEY`,
+    /// `IDV__SECRET_KEY_FILE`) and retention (`IDV__RETENTION_SWEEP_INTERVAL`,
+    /// `IDV__RETENTION_FLOW_GRACE`) from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
     /// `RUST_LOG`, the filter every Rust service reads, is the log filter when
     /// `IDV__LOG` is not set (so both beat the config file's `log`).
     pub fn from_env(
@@ -269,13 +304,16 @@ impl ConfigLayer {
                 "secret_key" => &mut layer.secret_key,
                 "secret_key_file" => &mut layer.secret_key_file,
                 "public_url" => &mut layer.public_url,
+                "retention_sweep_interval" => &mut layer.retention_sweep_interval,
+                "retention_flow_grace" => &mut layer.retention_flow_grace,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
                     return Err(format!(
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
-                         IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE or IDV__PUBLIC_URL"
+                         IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
+                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL or IDV__RETENTION_FLOW_GRACE"
                     ));
                 }
             };
@@ -317,6 +355,11 @@ impl Config {
             pick(&mut l.secret_key, &layer.secret_key);
             pick(&mut l.secret_key_file, &layer.secret_key_file);
             pick(&mut l.public_url, &layer.public_url);
+            pick(
+                &mut l.retention_sweep_interval,
+                &layer.retention_sweep_interval,
+            );
+            pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -384,6 +427,12 @@ impl Config {
             if let Some(v) = value {
                 *slot = parse_seconds(name, v)?;
             }
+        }
+        if let Some(v) = &l.retention_sweep_interval {
+            c.retention.sweep_interval = parse_seconds("retention_sweep_interval", v)?;
+        }
+        if let Some(v) = &l.retention_flow_grace {
+            c.retention.flow_grace = parse_seconds("retention_flow_grace", v)?;
         }
         for (name, value, slot) in [
             (
@@ -623,6 +672,27 @@ mod tests {
             }])
             .is_err()
         );
+    }
+
+    #[test]
+    fn retention_settings_have_defaults_and_come_from_the_file_and_the_environment() {
+        use std::time::Duration;
+        let c = Config::resolve(&[]).unwrap();
+        assert_eq!(c.retention.sweep_interval, Duration::from_secs(300));
+        assert_eq!(c.retention.flow_grace, Duration::from_secs(3600));
+        let file: ConfigLayer =
+            toml::from_str("retention_sweep_interval = 60\nretention_flow_grace = 120").unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__RETENTION_FLOW_GRACE".to_string(), "30".to_string())])
+                .unwrap();
+        let r = Config::resolve(&[file, env]).unwrap().retention;
+        assert_eq!(r.sweep_interval, Duration::from_secs(60));
+        assert_eq!(r.flow_grace, Duration::from_secs(30));
+        let bad =
+            ConfigLayer::from_env([("IDV__RETENTION_SWEEP_INTERVAL".to_string(), "0".to_string())])
+                .unwrap();
+        let err = Config::resolve(&[bad]).unwrap_err();
+        assert!(err.contains("invalid retention_sweep_interval"), "{err}");
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! The edge: the one hand-written tower `Service` ([`App`]) in front of every
 //! surface's routes.
 //!
-//! Order, outermost first (DESIGN section 4): request id and tracing span →
-//! authentication lookup and rate limit (headers on every response) → body
-//! limit (a declared `Content-Length` over the surface's limit) → panic catcher
-//! → the routes (routing with the surface's 404/403 fallbacks, then the guards
-//! each operation's table row asks for, then the handler). A body sent without a
-//! length is capped at the same limit while it is read (`http::input`).
+//! Order, outermost first (DESIGN section 4): request id, tracing span and the
+//! security headers (`X-Content-Type-Options: nosniff`, `Cache-Control:
+//! no-store`) → the failed-authentication budgets (per peer address, and per
+//! client id named on the token endpoint: `guard::ratelimit::FailureBudgets`)
+//! → authentication lookup and rate limit (per verified client, else per peer;
+//! headers on every response) → body limit (a declared `Content-Length` over
+//! the surface's limit) → path parameters that do not decode (the surface's
+//! malformed-request error) → panic catcher → the routes (routing with the
+//! surface's 404/403 fallbacks, then the guards each operation's table row asks
+//! for, then the handler). A body sent without a length is capped at the same
+//! limit while it is read (`http::input`). Malformed HTTP never gets here: hyper
+//! answers it in `conn.rs` with a bare status (docs/guides/server.md).
 //!
 //! Which surface a request belongs to is decided here, once, by path prefix:
 //! `App` holds a static table of `(prefix, &SurfaceEdge)` rows (built by `app`)
@@ -24,7 +30,7 @@
 use crate::app::AppState;
 use crate::domain::secrets;
 use crate::guard::auth::{Authenticated, authenticate, basic_credentials, bearer};
-use crate::guard::ratelimit::LimitKey;
+use crate::guard::ratelimit::{Decision, LimitKey, header_number, put_headers};
 use crate::http::error::InternalCause;
 use crate::http::input::{declared_too_long, parse_form, read_at_most};
 use crate::http::{RateKey, SurfaceEdge};
@@ -32,11 +38,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use idv_core::limits::headers::{
-    RETRY_AFTER, X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET, X_REQUEST_ID,
-};
+use idv_core::limits::headers::{RETRY_AFTER, X_RATELIMIT_LIMIT, X_REQUEST_ID};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -177,39 +181,45 @@ impl Edge {
                 "response"
             );
         });
-        resp.headers_mut().insert(X_REQUEST_ID_HEADER, id);
+        let h = resp.headers_mut();
+        h.insert(X_REQUEST_ID_HEADER, id);
+        // Security headers on every answer (docs/guides/server.md): no content
+        // sniffing, and no caching anywhere: answers carry access tokens, flow
+        // auth tokens and personal data, and none is meant to be reused.
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        if !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         resp
     }
 
-    /// Picks the surface, looks up the caller, applies the surface's rate limit
-    /// and body limit, puts the rate-limit headers on every response, and runs
-    /// the routes with panics caught.
+    /// Picks the surface, checks the failed-authentication budgets, looks up
+    /// the caller, applies the surface's rate limit and body limit, puts the
+    /// rate-limit headers on every response, and runs the routes with panics
+    /// caught.
     async fn surface(&self, req: Request) -> Response {
         let st = &self.st;
         let (mut parts, mut body) = req.into_parts();
         let surface = pick(self.surfaces, self.fallback, parts.uri.path());
         let now_ms = st.clock.now_ms();
-        let principal = match bearer(&parts.headers) {
-            Some(token) => match authenticate(st, token, now_ms / 1000).await {
-                Ok(p) => p,
-                Err(e) => return (surface.internal)(e.to_string()),
-            },
-            None => None,
-        };
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
         let mut early: Option<Response> = None;
+        // The client a token request names: not yet verified, so it is used
+        // only to check the budget of failures naming it, never to spend the
+        // client's own rate limit (the handler does that once the secret is
+        // verified, `guard::auth::verified`).
         let mut named_client: Option<String> = None;
+        let token = bearer(&parts.headers);
         match surface.rate_key {
             RateKey::OAuthClient { token_path } => {
-                if principal.is_none()
-                    && parts.method == Method::POST
-                    && parts.uri.path() == token_path
+                if token.is_none() && parts.method == Method::POST && parts.uri.path() == token_path
                 {
-                    // The token endpoint is counted per client too: the client
-                    // of HTTP Basic, else the client_id of the form.
                     match read_at_most(body, surface.max_body).await {
                         Ok(bytes) => {
                             named_client = match basic_credentials(&parts.headers) {
@@ -229,29 +239,85 @@ impl Edge {
                 }
             }
         }
-        let key = match (&principal, &named_client) {
-            (Some(p), _) => LimitKey::Client(p.client_id()),
-            (None, Some(id)) => LimitKey::Client(id),
-            (None, None) => LimitKey::Peer(peer),
+        // Failed authentications, before any credential is looked up: an
+        // address (or, from an address that has failed, a client id) over its
+        // failure budget gets the 429 without a store call. Only failures spend
+        // it, so a busy client is never refused for the requests it has in flight.
+        let mut refused = None;
+        if token.is_some() || named_client.is_some() {
+            refused = st
+                .auth_failures
+                .attempt(peer, named_client.as_deref(), now_ms);
+        }
+        let principal = match token {
+            Some(token) if refused.is_none() => {
+                match authenticate(st, token, now_ms / 1000).await {
+                    Ok(Some(p)) => Some(p),
+                    Ok(None) => {
+                        // An unknown, expired or revoked token: a failure of this address.
+                        st.auth_failures.failed(peer, None, now_ms);
+                        None
+                    }
+                    // The store failed, not the credential: nothing is counted.
+                    Err(e) => return (surface.internal)(e.to_string()),
+                }
+            }
+            _ => None,
         };
-        let d = match st.limiter.check_now(key, now_ms) {
-            Some(d) => d,
-            None => st.limiter.check(key, now_ms).await,
+        let key = match &principal {
+            Some(p) => LimitKey::Client(p.client_id()),
+            None => LimitKey::Peer(peer),
+        };
+        let d = if principal.is_none() && named_client.is_some() {
+            // POST /token naming a client: that client's own quota is spent
+            // once its secret is verified (the handler), and a failure spends
+            // the failure budgets above, so the address's request quota is
+            // only reported here, never spent or enforced.
+            let reported = st.limiter.peek_now(key, now_ms);
+            Decision {
+                allowed: true,
+                ..reported.unwrap_or(Decision {
+                    allowed: true,
+                    limit: surface.quota_per_second,
+                    remaining: surface.quota_per_second,
+                    reset: (now_ms / 1000 + 1) as u64,
+                    retry_after: 0,
+                })
+            }
+        } else {
+            match st.limiter.check_now(key, now_ms) {
+                Some(d) => d,
+                None => st.limiter.check(key, now_ms).await,
+            }
         };
         let mut resp = if let Some(r) = early {
             r
+        } else if let Some(retry_after) = refused {
+            let mut r = (surface.rate_limited)();
+            r.headers_mut()
+                .insert(RETRY_AFTER, header_number(retry_after));
+            r
         } else if !d.allowed {
             let mut r = (surface.rate_limited)();
-            r.headers_mut().insert(RETRY_AFTER, number(d.retry_after));
+            r.headers_mut()
+                .insert(RETRY_AFTER, header_number(d.retry_after));
             r
         } else if declared_too_long(&parts.headers, surface.max_body) {
             // The body limit, before routing and authentication (DESIGN
             // section 4), so an over-size body costs no handler work.
             (surface.too_large)()
+        } else if let Some(reasons) =
+            surface.undecodable_param(parts.method.as_str(), parts.uri.path(), principal.is_some())
+        {
+            // A path parameter that does not percent-decode to UTF-8 gets the
+            // surface's malformed-request error naming it, not the router's
+            // plain-text 400.
+            (surface.malformed)(reasons)
         } else {
             parts.extensions.insert(Authenticated {
                 principal,
                 edge: surface,
+                peer,
             });
             let call = self.routes.clone().call(Request::from_parts(parts, body));
             // The routes run as their own task: a caller who hangs up does not
@@ -266,45 +332,14 @@ impl Edge {
                 Err(e) => (surface.internal)(format!("request task: {e}")),
             }
         };
-        // The names come from the catalogue (idv_core::limits::headers); the values
-        // are numbers, made once and shared (see `number`).
-        let h = resp.headers_mut();
-        h.insert(X_RATELIMIT_LIMIT, number(d.limit));
-        h.insert(X_RATELIMIT_REMAINING, number(d.remaining));
-        h.insert(X_RATELIMIT_RESET, number(d.reset));
+        // A handler that spent a verified client's budget (the token endpoint)
+        // has put that budget's headers on its answer; every other answer
+        // carries the budget the edge spent.
+        if !resp.headers().contains_key(X_RATELIMIT_LIMIT) {
+            put_headers(resp.headers_mut(), &d);
+        }
         resp
     }
-}
-
-/// A header value for `n` without an allocation per response: values up to 255
-/// (limits, remaining quota, `Retry-After`) come from a table of static texts
-/// made once (cloning one copies a pointer, with no shared counter for the cores
-/// to contend on), and the last large value each thread wrote (the reset time,
-/// which changes once a second) is kept per thread.
-fn number(n: u64) -> HeaderValue {
-    use std::cell::RefCell;
-    use std::sync::OnceLock;
-    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
-    thread_local! {
-        static LAST: RefCell<Option<(u64, HeaderValue)>> = const { RefCell::new(None) };
-    }
-    if n <= 255 {
-        let small = SMALL.get_or_init(|| {
-            // 256 short strings, leaked once for the life of the process.
-            (0..=255u64)
-                .map(|i| HeaderValue::from_static(Box::leak(i.to_string().into_boxed_str())))
-                .collect()
-        });
-        return small[n as usize].clone();
-    }
-    LAST.with_borrow_mut(|last| match last {
-        Some((m, v)) if *m == n => v.clone(),
-        _ => {
-            let v = HeaderValue::from(n);
-            *last = Some((n, v.clone()));
-            v
-        }
-    })
 }
 
 /// The log text of a panic in a handler (answered with the surface's internal
@@ -316,26 +351,4 @@ fn panic_cause(payload: Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic with a non-text payload".to_string());
     format!("panic: {cause}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_written_as_decimal_whether_shared_or_new() {
-        for n in [
-            0,
-            1,
-            25,
-            255,
-            256,
-            1_767_225_600,
-            1_767_225_600,
-            1_767_225_601,
-            7,
-        ] {
-            assert_eq!(number(n).to_str().unwrap(), n.to_string());
-        }
-    }
 }

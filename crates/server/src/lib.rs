@@ -10,6 +10,7 @@
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;
+//!   [`retention`]: the sweeper `idv serve` starts, which deletes expired rows;
 //!   [`conn`]: the accept loop with connection timeouts, caps and the shutdown deadline.
 //!
 //! Boundary: depends on idv-core for every error body and limit; never on
@@ -27,6 +28,7 @@ pub mod http;
 pub mod openapi;
 pub mod possession;
 pub mod provision;
+pub mod retention;
 pub mod serve;
 pub mod store;
 

@@ -1,7 +1,8 @@
 //! `idv serve`: open the database, provision on first start, listen, and shut
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
 //! shutdown deadline, then the pool closes so everything committed is on disk).
-//! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s.
+//! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s;
+//! the retention sweeper ([`crate::retention`]) runs beside them until shutdown.
 
 use crate::app::{AppState, router};
 use crate::config::{Config, check_sqlite_location, redact_url};
@@ -121,9 +122,10 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .into();
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
-    serve_on(listener, state, cfg.connections, shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    let sweeper = crate::retention::spawn(store.clone(), state.clock.clone(), cfg.retention);
+    let served = serve_on(listener, state, cfg.connections, shutdown).await;
+    sweeper.abort();
+    served.map_err(|e| format!("server error: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -262,3 +262,38 @@ fn configuration_layers_file_then_environment_then_flags() {
         String::from_utf8_lossy(&out.stderr).contains("unknown environment variable IDV__DATABSE")
     );
 }
+
+#[test]
+fn serve_runs_the_retention_sweeper_on_its_interval_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let mut child = idv()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+        .env("IDV__LOG", "idv_server::retention=debug,info")
+        .env("IDV__RETENTION_SWEEP_INTERVAL", "0.2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut sweeps = 0;
+    for line in lines.by_ref() {
+        if line.unwrap().contains("retention sweep: nothing expired") {
+            sweeps += 1;
+            if sweeps == 3 {
+                break;
+            }
+        }
+    }
+    assert_eq!(sweeps, 3, "a sweep at start, then one per interval");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(child.wait().unwrap().success());
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}

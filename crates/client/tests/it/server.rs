@@ -351,6 +351,52 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             let body = resp.bytes().await.expect("body");
             Error::from_response(Surface::Possession, status, &[], &body)
         }
+        P::RequestInProgress { .. } => {
+            // The SDK makes one key per logical call and retries this 409 after
+            // Retry-After; a raw request whose key another instance holds (and
+            // never answers) shows what the server sends, headers included.
+            let creds = srv.credentials("prefill").await;
+            let project = srv
+                .state
+                .store
+                .get_client(&creds.client_id)
+                .await
+                .expect("store")
+                .expect("client")
+                .project_id;
+            let c = srv.client_with(creds, quick()).await;
+            let token = c.access_token().await.expect("token");
+            let body = serde_json::json!({"flowType": "mobile", "phoneNumber": TOD}).to_string();
+            let hash =
+                idv_server::domain::secrets::hash_bytes(format!("/v3/start\0{body}").as_bytes());
+            let now = srv.state.clock.now();
+            srv.state
+                .store
+                .claim_idempotency(&project, "k-2", &hash, "elsewhere", now + 60, now)
+                .await
+                .expect("claim");
+            let resp = reqwest::Client::new()
+                .post(format!("{}/v3/start", srv.url))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "k-2")
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("in progress");
+            let status = resp.status().as_u16();
+            let headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+                .collect();
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let body = resp.bytes().await.expect("body");
+            Error::from_response(Surface::Possession, status, &headers, &body)
+        }
     }
 }
 
@@ -376,10 +422,14 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
             );
         }
         // The link to the entry is on the server that answered (the raw reuse
-        // below was decoded without a client, so its link is server-relative).
+        // and the raw 409 were decoded without a client, so their links are
+        // server-relative).
         let anchor = format!("/docs/possession#{}", id.meta().name);
         assert_eq!(api.docs_path(), anchor);
-        if id == ErrorId::IdempotencyKeyReused {
+        if matches!(
+            id,
+            ErrorId::IdempotencyKeyReused | ErrorId::RequestInProgress
+        ) {
             assert_eq!(api.docs_url(), anchor);
         } else {
             assert!(
@@ -414,6 +464,15 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
                 assert_eq!(api.rate_limit().map(|r| r.remaining), Some(0));
             }
             PossessionError::IdempotencyKeyReused { key } => assert_eq!(key, "k-1"),
+            PossessionError::RequestInProgress { key } => {
+                assert_eq!(key, "k-2");
+                assert_eq!(
+                    api.retry_after(),
+                    Some(std::time::Duration::from_secs(1)),
+                    "Retry-After on the 409"
+                );
+                assert_eq!(err.retry_class(), idv_client::Retry::AfterRetryAfter);
+            }
             _ => {}
         }
     }

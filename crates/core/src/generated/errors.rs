@@ -102,6 +102,8 @@ pub enum ErrorId {
     UnknownPath,
     ///Idempotency Key Reused (possession, HTTP 422).
     IdempotencyKeyReused,
+    ///Request In Progress (possession, HTTP 409).
+    RequestInProgress,
     ///Unauthenticated (verification, HTTP 401).
     Unauthenticated,
     ///Permission Denied (verification, HTTP 403).
@@ -226,6 +228,7 @@ impl ErrorId {
         ErrorId::WrongUrlOrMethod,
         ErrorId::UnknownPath,
         ErrorId::IdempotencyKeyReused,
+        ErrorId::RequestInProgress,
         ErrorId::Unauthenticated,
         ErrorId::PermissionDenied,
         ErrorId::ResourceNotFound,
@@ -363,8 +366,9 @@ pub static STATUSES: &[StatusMeta] = &[
         description: "The request clashes with another request or with the current state of the resource.",
         causes: &[
             "Several 1-Click requests for the same phone number are in progress at the same time.",
+            "A request with the same Idempotency-Key is still being processed.",
         ],
-        resolution: "Let the other request finish (or expire), then try again with a single request per phone number.",
+        resolution: "Let the other request finish (or expire), then try again with a single request per phone number, or resend the same request with the same Idempotency-Key after Retry-After to get its stored response.",
         feathers: Some(("Conflict", "conflict")),
     },
     StatusMeta {
@@ -413,7 +417,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 67usize] = [
+pub static ENTRIES: [EntryMeta; 68usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -795,9 +799,10 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Rate Limit Exceeded",
         message: "Rate limit exceeded. Please wait before making more requests.",
         params: &[],
-        description: "The caller sent more than 25 requests in one second. The headers say how long to wait and when the quota refills.",
+        description: "The caller sent more than 25 requests in one second, or failed to authenticate too often. The headers say how long to wait and when the quota refills.",
         causes: &[
             "More than 25 requests within one second from the same OAuth client.",
+            "Too many failed authentications (wrong client secrets, unknown client ids, unknown or expired access tokens) from one address, or naming one client id from an address that has failed too; see the auth_failures limits.",
             "Bursts of traffic, such as polling /v3/unify-status in a tight loop or many flows started at once.",
         ],
         resolution: "Wait at least the number of seconds in Retry-After before retrying, back off exponentially if throttling repeats, and spread requests over time instead of sending them in bursts.",
@@ -875,7 +880,7 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
         title: "Wrong URL or Method",
         message: "forbidden: check the URL and the HTTP method of the request",
         params: &[],
-        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference.",
+        description: "The request does not reach any operation as sent, because its URL or its HTTP method differs from the operation's reference. Every method an operation does not document (TRACE, OPTIONS, unknown methods) gets this 403, never 405, as Prove's v3 API documents for an incorrect HTTP method.",
         causes: &[
             "Incorrect URL: the path names a documented operation under the wrong prefix, most often the token endpoint called as a versioned path (POST /v3/token instead of POST /token), or a wrong version prefix such as /v2/start.",
             "Incorrect HTTP method: the path exists but takes another verb (for example GET /v3/start).",
@@ -980,6 +985,52 @@ pub static ENTRIES: [EntryMeta; 67usize] = [
                 params: "{\"key\":\"3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13\"}",
                 headers: &[],
                 body: "{\"message\":\"Idempotency-Key 3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13 was already used with a different request body\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::RequestInProgress,
+        name: "request_in_progress",
+        surface: Surface::Possession,
+        status: 409u16,
+        code: None,
+        title: "Request In Progress",
+        message: "A request with Idempotency-Key {key} is still in progress",
+        params: &[
+            ParamMeta {
+                name: "key",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The Idempotency-Key header value of the request still in progress.",
+            },
+        ],
+        description: "Another request with the same Idempotency-Key and the same body is still running, and it did not finish within the few seconds idv waits for its answer. The request was not run a second time.",
+        causes: &[
+            "A retry (or a duplicate sent in parallel) arrived while the first request with the key was still being processed, and that request took longer than idv's wait of 5 seconds.",
+            "The instance that claimed the key stopped before answering; the claim lapses after 60 seconds, and the next request with the key then runs.",
+        ],
+        resolution: "Wait the number of seconds in Retry-After, then send exactly the same request with the same Idempotency-Key again; you get the first request's stored response once it has finished, or the request runs if the first one failed or never finished. Do not change the key, or the request may take effect twice.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &[
+            "POST /v3/start",
+            "POST /v3/validate",
+            "POST /v3/challenge",
+            "POST /v3/complete",
+            "POST /v3/unify",
+            "POST /v3/unify-bind",
+            "POST /v3/device/revoke",
+        ],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/possession.md#request_in_progress",
+        examples: &[
+            ExampleMeta {
+                name: "default",
+                params: "{\"key\":\"3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13\"}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"message\":\"A request with Idempotency-Key 3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13 is still in progress\"}",
             },
         ],
     },
@@ -2976,6 +3027,11 @@ pub enum PossessionError {
         ///The Idempotency-Key header value that was reused.
         key: String,
     },
+    ///Request In Progress — `A request with Idempotency-Key {key} is still in progress`
+    RequestInProgress {
+        ///The Idempotency-Key header value of the request still in progress.
+        key: String,
+    },
 }
 impl CatalogError for PossessionError {
     fn id(&self) -> ErrorId {
@@ -2994,6 +3050,7 @@ impl CatalogError for PossessionError {
             Self::WrongUrlOrMethod => ErrorId::WrongUrlOrMethod,
             Self::UnknownPath => ErrorId::UnknownPath,
             Self::IdempotencyKeyReused { .. } => ErrorId::IdempotencyKeyReused,
+            Self::RequestInProgress { .. } => ErrorId::RequestInProgress,
         }
     }
     fn params(&self) -> Params {
@@ -3020,6 +3077,9 @@ impl CatalogError for PossessionError {
             Self::WrongUrlOrMethod => {}
             Self::UnknownPath => {}
             Self::IdempotencyKeyReused { key } => {
+                put(&mut p, "key", key);
+            }
+            Self::RequestInProgress { key } => {
                 put(&mut p, "key", key);
             }
         }
@@ -3055,6 +3115,11 @@ impl CatalogError for PossessionError {
                 ErrorId::UnknownPath => Self::UnknownPath,
                 ErrorId::IdempotencyKeyReused => {
                     Self::IdempotencyKeyReused {
+                        key: take(p, "key", id)?,
+                    }
+                }
+                ErrorId::RequestInProgress => {
+                    Self::RequestInProgress {
                         key: take(p, "key", id)?,
                     }
                 }

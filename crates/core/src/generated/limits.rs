@@ -2,8 +2,16 @@
 
 //! Limits and header names from `catalog/limits.yaml`. The server reads its limits
 //! from here, so the documentation and the behaviour cannot disagree.
-///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API; the next one gets 429 with code 8018. Source: as in Prove's v3 API.
+///Possession rate limit (requests_per_second). Requests each OAuth client may send per second to the possession API (counted once its credential is verified; requests without one are counted per client IP address); the next one gets 429 with code 8018. Source: as in Prove's v3 API.
 pub const POSSESSION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
+///Failed authentications per client address (attempts). Failed authentications (a wrong client secret, an unknown client id, an unknown or expired bearer token, on any route of any surface) one client IP address may make in a burst; after that, every request from that address that carries a credential gets 429 (8018 on possession, with Retry-After) before the credential is checked, until the budget refills (auth_failures_per_peer_per_minute). A caller's own rate limit is spent only after its credential is verified, so failures never spend another client's limit. Source: idv's choice: the compatible API counts requests per client only; failures are counted per address so that naming a client cannot spend its limit.
+pub const AUTH_FAILURES_PER_PEER_BURST: u64 = 20u64;
+///Failed authentications per client address, refill (attempts_per_minute). How fast the failed-authentication budget of one client IP address refills (one attempt a second). Source: idv's choice: see auth_failures_per_peer_burst.
+pub const AUTH_FAILURES_PER_PEER_PER_MINUTE: u64 = 60u64;
+///Failed authentications per client id (attempts). Failed authentications naming one client id (from any address) in a burst; after that, further attempts naming it get 429 from every address that has itself failed recently, which slows guessing spread over many addresses. An address that has not failed (the real client) is not refused, so an attacker cannot lock the client out. Source: idv's choice: a smaller budget than per address, to slow distributed guessing without a lockout.
+pub const AUTH_FAILURES_PER_CLIENT_BURST: u64 = 10u64;
+///Failed authentications per client id, refill (attempts_per_minute). How fast the failed-authentication budget of one client id refills (one attempt every 10 seconds). Source: idv's choice: see auth_failures_per_client_burst.
+pub const AUTH_FAILURES_PER_CLIENT_PER_MINUTE: u64 = 6u64;
 ///Verification rate limit (requests_per_second). Requests each workspace may send per second to the verification API, reported with the same X-RateLimit headers as possession. Source: idv's choice: the document verification API documents a per-workspace 429 with Retry-After but no number; idv uses the possession figure.
 pub const VERIFICATION_RATE_LIMIT_PER_SECOND: u64 = 25u64;
 ///Firewall volume rule, sustained rate (requests_per_second). Sustained requests per second the firewall lets through from one client IP before it answers 429; configurable. Source: idv's choice: the 1-Click Signup API speaks only of abnormally high request volume.
@@ -54,17 +62,17 @@ pub const WEBHOOK_TIMEOUT_SECONDS: u64 = 15u64;
 pub const WEBHOOK_RETRY_SCHEDULE_SECONDS: &[u64] = &[
     5u64, 300u64, 1800u64, 7200u64, 18000u64, 36000u64,
 ];
-///Request head timeout (seconds). Time a client has to send a request's line and headers, counted from the first byte (or from the connection's opening for its first request); a slower client is disconnected without an answer. Configurable (header_timeout, IDV__HEADER_TIMEOUT). Source: decision: the sources give no connection timeouts.
+///Request head timeout (seconds). Time a client has to send a request's line and headers, counted from the first byte (or from the connection's opening for its first request); a slower client is disconnected without an answer. Configurable (header_timeout, IDV__HEADER_TIMEOUT). Source: idv's choice: the compatible API documents no connection timeouts.
 pub const CONNECTION_HEADER_TIMEOUT_SECONDS: u64 = 10u64;
-///Request body timeout (seconds). Time a client has to send a request's whole body, counted from the end of its headers; a slower client is disconnected without an answer. Configurable (body_timeout, IDV__BODY_TIMEOUT). Source: decision: the sources give no connection timeouts.
+///Request body timeout (seconds). Time a client has to send a request's whole body, counted from the end of its headers; a slower client is disconnected without an answer. Configurable (body_timeout, IDV__BODY_TIMEOUT). Source: idv's choice: the compatible API documents no connection timeouts.
 pub const CONNECTION_BODY_TIMEOUT_SECONDS: u64 = 30u64;
-///Keep-alive idle timeout (seconds). Time a kept-alive connection may stay silent after an answer before idv closes it. Configurable (idle_timeout, IDV__IDLE_TIMEOUT). Source: decision: the sources give no connection timeouts.
+///Keep-alive idle timeout (seconds). Time a kept-alive connection may stay silent after an answer before idv closes it. Configurable (idle_timeout, IDV__IDLE_TIMEOUT). Source: idv's choice: the compatible API documents no connection timeouts.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 60u64;
-///Open connections (connections). Most connections idv keeps open at once (lowered at start to stay below the process's open-file limit); a connection over it is closed at once. Configurable (max_connections, IDV__MAX_CONNECTIONS). Source: decision: the sources give no connection limits.
+///Open connections (connections). Most connections idv keeps open at once (lowered at start to stay below the process's open-file limit); a connection over it is closed at once. Configurable (max_connections, IDV__MAX_CONNECTIONS). Source: idv's choice: the compatible API documents no connection limits.
 pub const MAX_CONNECTIONS: u64 = 4096u64;
-///Open connections per client address (connections). Most connections one client IP address may keep open at once; a connection over it is closed at once. Configurable (max_connections_per_peer, IDV__MAX_CONNECTIONS_PER_PEER). Source: decision: the sources give no connection limits.
+///Open connections per client address (connections). Most connections one client IP address may keep open at once; a connection over it is closed at once. Configurable (max_connections_per_peer, IDV__MAX_CONNECTIONS_PER_PEER). Source: idv's choice: the compatible API documents no connection limits.
 pub const MAX_CONNECTIONS_PER_PEER: u64 = 256u64;
-///Graceful shutdown deadline (seconds). Time idv gives in-flight requests to finish after SIGTERM or Ctrl-C before it closes the remaining connections and exits. Configurable (shutdown_timeout, IDV__SHUTDOWN_TIMEOUT). Source: decision: the sources give no shutdown behaviour.
+///Graceful shutdown deadline (seconds). Time idv gives in-flight requests to finish after SIGTERM or Ctrl-C before it closes the remaining connections and exits. Configurable (shutdown_timeout, IDV__SHUTDOWN_TIMEOUT). Source: idv's choice: the compatible API documents no shutdown behaviour.
 pub const SHUTDOWN_TIMEOUT_SECONDS: u64 = 10u64;
 ///SMS code re-entries (attempts). Times a user may re-enter the SMS one-time code when the flow was started with allowOTPRetry. Source: as in Prove's v3 API.
 pub const POSSESSION_OTP_MAX_REENTRIES: u64 = 3u64;

@@ -286,6 +286,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -380,6 +381,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -620,6 +622,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -860,6 +863,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -1100,6 +1104,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::DeviceRevoked,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -1359,6 +1364,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {
@@ -1427,6 +1433,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
+            ErrorId::RequestInProgress,
         ],
     },
     Operation {

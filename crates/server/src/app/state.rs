@@ -1,10 +1,11 @@
-//! What every handler shares: the store, the rate limiter, the clock, and the
+//! What every handler shares: the store, the rate limiter and the budgets of
+//! failed authentications, the clock, and the
 //! instance's region and tier.
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
 use crate::domain::SealKey;
-use crate::guard::ratelimit::{Gcra, RateLimiter};
+use crate::guard::ratelimit::{FailureBudgets, Gcra, RateLimiter};
 use crate::possession;
 use crate::store::{CachedStore, DynStore};
 use std::sync::Arc;
@@ -16,6 +17,9 @@ pub struct AppState {
     pub store: DynStore,
     /// The rate limiter.
     pub limiter: Arc<dyn RateLimiter>,
+    /// The budgets of failed authentications (per peer address and per
+    /// claimed client id), shared by every credential kind.
+    pub auth_failures: Arc<FailureBudgets>,
     /// The clock (tests move it forward).
     pub clock: Clock,
     /// The instance's region.
@@ -38,6 +42,7 @@ impl AppState {
         AppState {
             store: Arc::new(CachedStore::new(store)),
             limiter: Arc::new(Gcra::new(quota, quota)),
+            auth_failures: Arc::new(FailureBudgets::default()),
             clock: Clock::default(),
             region,
             tier,

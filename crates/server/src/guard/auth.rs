@@ -8,9 +8,21 @@
 //! a route layer, applied to every operation whose table row asks for an
 //! access token. [`basic_credentials`] reads HTTP Basic client authentication
 //! (RFC 6749 section 2.3.1) for the token endpoint.
+//!
+//! Every credential kind follows one rule ([`FailureBudgets`]): a failed
+//! authentication is counted per peer address and per claimed identity, and an
+//! attempt over those budgets is refused with the surface's 429 before the
+//! credential is looked up (the edge does this for Bearer tokens and for the
+//! client named on the token endpoint); a caller's ordinary rate limit is spent
+//! only once its credential is verified ([`verified`]), and a failure is
+//! counted with [`failed`]. A surface that verifies a credential itself calls
+//! those two.
+//!
+//! [`FailureBudgets`]: crate::guard::ratelimit::FailureBudgets
 
 use crate::app::AppState;
 use crate::domain::secrets;
+use crate::guard::ratelimit::{Decision, LimitKey, put_headers};
 use crate::http::SurfaceEdge;
 use crate::http::input::decode_component;
 use crate::store::{Project, TokenRecord};
@@ -20,6 +32,8 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
+use idv_core::limits::headers::RETRY_AFTER;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The authenticated caller: an OAuth client of a project. Both parts are the
@@ -47,6 +61,46 @@ pub struct Authenticated {
     pub principal: Option<Principal>,
     /// The surface whose errors the guards behind the edge answer with.
     pub edge: &'static SurfaceEdge,
+    /// The peer address of the connection (`None` when the listener did not
+    /// record one): whose budget a failed authentication spends.
+    pub peer: Option<IpAddr>,
+}
+
+/// A credential the surface verified itself (a client secret) as `subject`:
+/// spends the subject's ordinary rate limit, which nobody could spend before
+/// the credential was verified. `Err` is the surface's 429 (with
+/// `Retry-After` and the rate-limit headers) when that limit is spent; `Ok`
+/// the decision whose headers the answer carries ([`put_headers`]).
+pub async fn verified(
+    st: &AppState,
+    auth: &Authenticated,
+    subject: &str,
+) -> Result<Decision, Response> {
+    let now_ms = st.clock.now_ms();
+    let key = LimitKey::Client(subject);
+    let d = match st.limiter.check_now(key, now_ms) {
+        Some(d) => d,
+        None => st.limiter.check(key, now_ms).await,
+    };
+    if d.allowed {
+        return Ok(d);
+    }
+    let mut r = (auth.edge.rate_limited)();
+    put_headers(r.headers_mut(), &d);
+    r.headers_mut().insert(
+        RETRY_AFTER,
+        crate::guard::ratelimit::header_number(d.retry_after),
+    );
+    Err(r)
+}
+
+/// A credential that failed to verify, claiming `subject` (a client id, when
+/// the request named one): counts the failure against the peer address and the
+/// subject, and returns the surface's "unauthorized" answer.
+pub fn failed(st: &AppState, auth: &Authenticated, subject: Option<&str>) -> Response {
+    st.auth_failures
+        .failed(auth.peer, subject, st.clock.now_ms());
+    (auth.edge.unauthorized)()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {

@@ -1,23 +1,54 @@
 //! The Idempotency-Key guard, behind authentication on every operation whose
-//! table row says `idempotent`: a repeated key is answered with the stored
-//! response (same body) or the surface's "key reused" error (another body),
-//! and 2xx responses of new keys are stored until the flow's correlation id
-//! expires ([`KeyExpiry`]).
+//! table row says `idempotent`. A request with a key claims it before it runs
+//! (one conditional insert per project and key, [`IdempotencyStore`]), so of
+//! any number of identical requests, on any number of instances, one runs:
+//!
+//! - the request that wins the claim runs; a 2xx answer is stored, sealed with
+//!   the server key (it may carry a flow's auth token), until the flow's
+//!   correlation id expires ([`KeyExpiry`]); any other answer gives the key back,
+//!   so a corrected retry can run;
+//! - a repeat with the same body gets the stored bytes again, byte for byte;
+//!   while the first request is still running it waits for that answer, up to
+//!   [`WAIT`], then gets the surface's "request in progress" 409 with
+//!   `Retry-After` (never a second execution);
+//! - a repeat with another body gets the surface's "key reused" error;
+//! - a claim whose owner never answers (a crashed process) lapses after
+//!   [`CLAIM_LEASE_SECONDS`], and the next request with the key runs.
+//!
+//! [`IdempotencyStore`]: crate::store::IdempotencyStore
 
 use crate::app::AppState;
-use crate::domain::secrets;
+use crate::domain::{SealKey, secrets};
 use crate::guard::auth::Authenticated;
 use crate::http::error::{Failure, render};
 use crate::http::input::{SurfaceInput, malformed, read_limited};
 use crate::http::json_bytes;
-use crate::store::IdempotencyRecord;
-use axum::body::Body;
+use crate::store::{Claim, DynStore, IdempotencyEntry, IdempotencyRecord};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use idv_core::limits::headers::IDEMPOTENCY_KEY;
+use idv_core::limits::headers::{IDEMPOTENCY_KEY, RETRY_AFTER};
 use idv_core::limits::{CORRELATION_ID_LIFETIME_SECONDS, IDEMPOTENCY_KEY_MAX_LENGTH};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How long a duplicate of a request in progress waits for its answer before
+/// the "request in progress" 409.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// How long a claim holds a key without an answer: past it, the request that
+/// claimed it is taken to be gone (its process stopped) and another request
+/// with the key may run. Longer than any request takes.
+pub const CLAIM_LEASE_SECONDS: i64 = 60;
+
+/// The `Retry-After` of the "request in progress" 409, seconds.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The first and the longest pause between two looks at a key in progress.
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 
 /// When an Idempotency-Key stored for a response expires: handlers set it on
 /// their response to the expiry of the flow's correlation id.
@@ -30,6 +61,15 @@ pub trait IdempotencyErrors: SurfaceInput {
     fn unauthorized() -> Self;
     /// The key was used with another body.
     fn key_reused(key: String) -> Self;
+    /// A request with the key and the same body is still running (a 409 sent
+    /// with `Retry-After`).
+    fn in_progress(key: String) -> Self;
+}
+
+/// What the stored body of `key` is sealed to: the project and the key, so a
+/// body copied into another row does not open.
+fn seal_context(project_id: &str, key: &str) -> String {
+    format!("idempotency-key\0{project_id}\0{key}")
 }
 
 /// The guard, for a surface whose errors are `E` (a route layer through
@@ -73,23 +113,79 @@ pub async fn guard<E: IdempotencyErrors>(
     material.push(0);
     material.extend_from_slice(&bytes);
     let request_hash = secrets::hash_bytes(&material);
-    let now = st.clock.now();
-    match st.store.get_idempotency(&project.id, &key, now).await {
+    let claim = secrets::random_hex(16);
+    let store = &st.store;
+    let project_id = project.id.as_str();
+
+    let deadline = Instant::now() + WAIT;
+    let mut pause = FIRST_PAUSE;
+    let claim_now = |now: i64| {
+        store.claim_idempotency(
+            project_id,
+            &key,
+            &request_hash,
+            &claim,
+            now + CLAIM_LEASE_SECONDS,
+            now,
+        )
+    };
+    let mut entry = match claim_now(st.clock.now()).await {
         Err(e) => return Failure::<E>::from(e).into_response(),
-        Ok(Some(rec)) if rec.request_hash == request_hash => {
-            // The stored bytes are sent again as they were, not re-encoded.
-            let status = StatusCode::from_u16(rec.status as u16).unwrap_or(StatusCode::OK);
-            return json_bytes(status, rec.body);
+        Ok(Claim::Won) => None,
+        Ok(Claim::Taken(entry)) => Some(entry),
+    };
+    loop {
+        match entry {
+            None => break,
+            Some(e) if e.request_hash() != request_hash => return render(&E::key_reused(key)),
+            Some(IdempotencyEntry::Done(rec)) => return replay::<E>(&st.key, rec),
+            Some(IdempotencyEntry::InProgress { .. }) => {}
         }
-        Ok(Some(_)) => return render(&E::key_reused(key)),
-        Ok(None) => {}
+        if Instant::now() + pause > deadline {
+            let mut resp = render(&E::in_progress(key));
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+            return resp;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+        let now = st.clock.now();
+        // A read while the key is held; a claim once it is free again (the
+        // request failed and gave it back, or its lease ran out).
+        entry = match store.get_idempotency(project_id, &key, now).await {
+            Err(e) => return Failure::<E>::from(e).into_response(),
+            Ok(Some(e)) => Some(e),
+            Ok(None) => match claim_now(now).await {
+                Err(e) => return Failure::<E>::from(e).into_response(),
+                Ok(Claim::Won) => None,
+                Ok(Claim::Taken(e)) => Some(e),
+            },
+        };
     }
+
+    // This request holds the key: run it.
+    let mut held = Held {
+        store: store.clone(),
+        project_id: project.id.clone(),
+        key: key.clone(),
+        claim: claim.clone(),
+        armed: true,
+    };
+    let now = st.clock.now();
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     if !resp.status().is_success() {
+        // Nothing took effect: give the key back so a retry can run.
+        held.armed = false;
+        if let Err(e) = store.release_idempotency(project_id, &key, &claim).await {
+            tracing::warn!(error = %e, "could not release an Idempotency-Key; it lapses with its lease");
+        }
         return resp;
     }
+    // From here the request has taken effect: the key stays claimed whatever
+    // happens, so no retry runs it again before the lease runs out.
+    held.armed = false;
     let expires_at = resp
         .extensions()
         .get::<KeyExpiry>()
@@ -102,17 +198,73 @@ pub async fn guard<E: IdempotencyErrors>(
             return Failure::<E>::Internal(format!("reading response body: {e}")).into_response();
         }
     };
+    let body = st.key.seal(&rbytes, &seal_context(project_id, &key));
     let rec = IdempotencyRecord {
         project_id: project.id.clone(),
         key,
         request_hash,
         status: i64::from(rparts.status.as_u16()),
-        body: String::from_utf8_lossy(&rbytes).into_owned(),
+        body,
         expires_at,
     };
-    if let Err(e) = st.store.put_idempotency(&rec, now).await {
-        // The step itself is committed; losing the stored copy only costs a later replay.
-        tracing::warn!(error = %e, "could not store the Idempotency-Key response");
+    match store.complete_idempotency(&rec, &claim).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "an Idempotency-Key's claim lapsed before its request answered; the answer is not stored"
+        ),
+        // The step itself is committed; the key stays claimed until its lease
+        // runs out, so retries get the 409 until then, never a second run.
+        Err(e) => tracing::warn!(error = %e, "could not store the Idempotency-Key response"),
     }
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// The stored answer, sent again as it was stored, not re-encoded.
+fn replay<E: IdempotencyErrors>(key: &SealKey, rec: IdempotencyRecord) -> Response {
+    let status = StatusCode::from_u16(rec.status as u16).unwrap_or(StatusCode::OK);
+    if !SealKey::is_sealed(&rec.body) {
+        // Stored before responses were sealed.
+        return json_bytes(status, rec.body);
+    }
+    match key.open(&rec.body, &seal_context(&rec.project_id, &rec.key)) {
+        Some(body) => json_bytes(status, Bytes::from(body)),
+        None => Failure::<E>::Internal(
+            "a stored Idempotency-Key response does not open with the server key (was the key changed?)"
+                .into(),
+        )
+        .into_response(),
+    }
+}
+
+/// A claim held by a running request. If the request never comes back to
+/// settle it (its handler panicked), dropping it gives the key back, so the
+/// caller's retry runs instead of waiting for the lease.
+struct Held {
+    store: DynStore,
+    project_id: String,
+    key: String,
+    claim: String,
+    armed: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let store = self.store.clone();
+        let (project_id, key, claim) = (
+            std::mem::take(&mut self.project_id),
+            std::mem::take(&mut self.key),
+            std::mem::take(&mut self.claim),
+        );
+        rt.spawn(async move {
+            if let Err(e) = store.release_idempotency(&project_id, &key, &claim).await {
+                tracing::warn!(error = %e, "could not release an Idempotency-Key; it lapses with its lease");
+            }
+        });
+    }
 }

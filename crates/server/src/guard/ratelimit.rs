@@ -5,7 +5,17 @@
 //! arrival time"; a request is allowed while that time stays within the burst
 //! window of now. With the catalogue's 25 requests per second and a burst of 25,
 //! a client can send 25 requests at once and then one every 40 ms.
+//!
+//! [`FailureBudgets`] is the second, smaller budget every credential kind
+//! shares: failed authentications (a wrong client secret, an unknown client, an
+//! unknown or expired Bearer token) are counted per peer address and per
+//! claimed identity (the client id), and once a budget is spent further
+//! attempts are refused with the surface's 429 *before* the credential is
+//! looked up. A caller's ordinary budget is spent only once its credential
+//! is verified, so nobody can spend another client's budget by naming it.
 
+use axum::http::{HeaderMap, HeaderValue};
+use idv_core::limits::headers::{X_RATELIMIT_LIMIT, X_RATELIMIT_REMAINING, X_RATELIMIT_RESET};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -61,6 +71,14 @@ pub trait RateLimiter: Send + Sync + 'static {
         let _ = (key, now_ms);
         None
     }
+
+    /// What `key`'s quota stands at, without counting a request, when the
+    /// limiter can tell at once (for the headers of an answer that spends
+    /// another key's quota); `None` (the default) when it cannot.
+    fn peek_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        let _ = (key, now_ms);
+        None
+    }
 }
 
 /// Theoretical arrival times, per client and per peer address. Looking a key
@@ -106,7 +124,10 @@ impl Tats {
 /// The in-process GCRA limiter.
 #[derive(Debug)]
 pub struct Gcra {
-    rate: u64,
+    /// What `X-RateLimit-Limit` reports.
+    limit: u64,
+    /// Milliseconds one request costs (the refill interval).
+    interval_ms: i64,
     burst: u64,
     tats: Mutex<Tats>,
 }
@@ -114,8 +135,16 @@ pub struct Gcra {
 impl Gcra {
     /// `rate` requests per second, bursts of up to `burst`.
     pub fn new(rate: u64, burst: u64) -> Gcra {
+        let rate = rate.max(1);
+        Gcra::per_interval(rate, 1000 / rate as i64, burst)
+    }
+
+    /// Bursts of up to `burst`, refilled one every `interval_ms`; `limit` is
+    /// what the decisions report as `X-RateLimit-Limit`.
+    pub fn per_interval(limit: u64, interval_ms: i64, burst: u64) -> Gcra {
         Gcra {
-            rate: rate.max(1),
+            limit,
+            interval_ms: interval_ms.max(1),
             burst: burst.max(1),
             tats: Mutex::new(Tats::default()),
         }
@@ -123,7 +152,31 @@ impl Gcra {
 
     /// Decides synchronously (the trait method wraps this).
     pub fn decide(&self, key: LimitKey<'_>, now_ms: i64) -> Decision {
-        let interval = 1000 / self.rate as i64;
+        self.judge(key, now_ms, true)
+    }
+
+    /// What [`Gcra::decide`] would answer, without spending anything.
+    pub fn peek(&self, key: LimitKey<'_>, now_ms: i64) -> Decision {
+        self.judge(key, now_ms, false)
+    }
+
+    /// Whether `key` has spent part of its budget that has not refilled yet.
+    pub fn owes(&self, key: LimitKey<'_>, now_ms: i64) -> bool {
+        let tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        tats.get(key).is_some_and(|tat| tat > now_ms)
+    }
+
+    /// Gives back one unit `key` spent (a request that turned out not to
+    /// count).
+    pub fn refund(&self, key: LimitKey<'_>, now_ms: i64) {
+        let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tat) = tats.get(key) {
+            tats.set(key, (tat - self.interval_ms).max(now_ms));
+        }
+    }
+
+    fn judge(&self, key: LimitKey<'_>, now_ms: i64, spend: bool) -> Decision {
+        let interval = self.interval_ms;
         let window = interval * self.burst as i64;
         let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
         if tats.len() > 100_000 {
@@ -136,19 +189,107 @@ impl Gcra {
             let wait = new_tat - now_ms - window;
             return Decision {
                 allowed: false,
-                limit: self.rate,
+                limit: self.limit,
                 remaining: 0,
                 reset: ceil_secs(tat),
                 retry_after: ceil_secs(wait).max(1),
             };
         }
-        tats.set(key, new_tat);
+        if spend {
+            tats.set(key, new_tat);
+        }
         Decision {
             allowed: true,
-            limit: self.rate,
+            limit: self.limit,
             remaining: ((window - (new_tat - now_ms)) / interval).max(0) as u64,
             reset: ceil_secs(new_tat),
             retry_after: 0,
+        }
+    }
+}
+
+/// The budgets of failed authentications, shared by every credential kind
+/// (see the module documentation and docs/guides/server.md).
+///
+/// - Per peer address: [`AUTH_FAILURES_PER_PEER_BURST`] failures, refilled at
+///   [`AUTH_FAILURES_PER_PEER_PER_MINUTE`]; once spent, every attempt from that
+///   address that carries a credential is refused before it is looked up.
+/// - Per claimed identity (a client id): [`AUTH_FAILURES_PER_CLIENT_BURST`],
+///   refilled at [`AUTH_FAILURES_PER_CLIENT_PER_MINUTE`]; once spent, attempts
+///   naming that identity are refused, but only from addresses that have
+///   failed recently themselves: the real client, whose address has not
+///   failed, keeps getting in while an attacker elsewhere guesses.
+///
+/// [`AUTH_FAILURES_PER_PEER_BURST`]: idv_core::limits::AUTH_FAILURES_PER_PEER_BURST
+/// [`AUTH_FAILURES_PER_PEER_PER_MINUTE`]: idv_core::limits::AUTH_FAILURES_PER_PEER_PER_MINUTE
+/// [`AUTH_FAILURES_PER_CLIENT_BURST`]: idv_core::limits::AUTH_FAILURES_PER_CLIENT_BURST
+/// [`AUTH_FAILURES_PER_CLIENT_PER_MINUTE`]: idv_core::limits::AUTH_FAILURES_PER_CLIENT_PER_MINUTE
+#[derive(Debug)]
+pub struct FailureBudgets {
+    per_peer: Gcra,
+    per_subject: Gcra,
+}
+
+impl Default for FailureBudgets {
+    /// The catalogued budgets.
+    fn default() -> Self {
+        use idv_core::limits::{
+            AUTH_FAILURES_PER_CLIENT_BURST, AUTH_FAILURES_PER_CLIENT_PER_MINUTE,
+            AUTH_FAILURES_PER_PEER_BURST, AUTH_FAILURES_PER_PEER_PER_MINUTE,
+        };
+        FailureBudgets::new(
+            (
+                AUTH_FAILURES_PER_PEER_BURST,
+                AUTH_FAILURES_PER_PEER_PER_MINUTE,
+            ),
+            (
+                AUTH_FAILURES_PER_CLIENT_BURST,
+                AUTH_FAILURES_PER_CLIENT_PER_MINUTE,
+            ),
+        )
+    }
+}
+
+impl FailureBudgets {
+    /// Budgets of `(burst, refilled per minute)` per peer and per identity.
+    pub fn new(per_peer: (u64, u64), per_subject: (u64, u64)) -> FailureBudgets {
+        let gcra = |(burst, per_minute): (u64, u64)| {
+            Gcra::per_interval(burst, 60_000 / per_minute.max(1) as i64, burst)
+        };
+        FailureBudgets {
+            per_peer: gcra(per_peer),
+            per_subject: gcra(per_subject),
+        }
+    }
+
+    /// Before a credential is looked up: `Some(retry_after seconds)` when the
+    /// attempt must be refused without a lookup: the peer address has spent its
+    /// failure budget, or it has failed recently and the budget of `subject`,
+    /// the identity it claims, is spent. Nothing is spent here, so a client
+    /// with many requests in flight is never refused for succeeding; a burst of
+    /// concurrent bad attempts can pass this check together at most as many
+    /// times as the peer has connections (the per-peer connection cap), and
+    /// each of them then counts as a failure.
+    pub fn attempt(&self, peer: Option<IpAddr>, subject: Option<&str>, now_ms: i64) -> Option<u64> {
+        let key = LimitKey::Peer(peer);
+        if let Some(subject) = subject {
+            if self.per_peer.owes(key, now_ms) {
+                let by_subject = self.per_subject.peek(LimitKey::Client(subject), now_ms);
+                if !by_subject.allowed {
+                    return Some(by_subject.retry_after);
+                }
+            }
+        }
+        let by_peer = self.per_peer.peek(key, now_ms);
+        (!by_peer.allowed).then_some(by_peer.retry_after)
+    }
+
+    /// A credential from `peer` claiming `subject` failed: counts it against
+    /// both budgets.
+    pub fn failed(&self, peer: Option<IpAddr>, subject: Option<&str>, now_ms: i64) {
+        self.per_peer.decide(LimitKey::Peer(peer), now_ms);
+        if let Some(subject) = subject {
+            self.per_subject.decide(LimitKey::Client(subject), now_ms);
         }
     }
 }
@@ -162,6 +303,50 @@ impl RateLimiter for Gcra {
     fn check_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
         Some(self.decide(key, now_ms))
     }
+
+    fn peek_now(&self, key: LimitKey<'_>, now_ms: i64) -> Option<Decision> {
+        Some(self.peek(key, now_ms))
+    }
+}
+
+/// Puts the `X-RateLimit-*` headers of `d` on a response.
+pub fn put_headers(h: &mut HeaderMap, d: &Decision) {
+    // The names come from the catalogue (idv_core::limits::headers); the values
+    // are numbers, made once and shared (see `header_number`).
+    h.insert(X_RATELIMIT_LIMIT, header_number(d.limit));
+    h.insert(X_RATELIMIT_REMAINING, header_number(d.remaining));
+    h.insert(X_RATELIMIT_RESET, header_number(d.reset));
+}
+
+/// A header value for `n` without an allocation per response: values up to 255
+/// (limits, remaining quota, `Retry-After`) come from a table of static texts
+/// made once (cloning one copies a pointer, with no shared counter for the cores
+/// to contend on), and the last large value each thread wrote (the reset time,
+/// which changes once a second) is kept per thread.
+pub fn header_number(n: u64) -> HeaderValue {
+    use std::cell::RefCell;
+    use std::sync::OnceLock;
+    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    thread_local! {
+        static LAST: RefCell<Option<(u64, HeaderValue)>> = const { RefCell::new(None) };
+    }
+    if n <= 255 {
+        let small = SMALL.get_or_init(|| {
+            // 256 short strings, leaked once for the life of the process.
+            (0..=255u64)
+                .map(|i| HeaderValue::from_static(Box::leak(i.to_string().into_boxed_str())))
+                .collect()
+        });
+        return small[n as usize].clone();
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((m, v)) if *m == n => v.clone(),
+        _ => {
+            let v = HeaderValue::from(n);
+            *last = Some((n, v.clone()));
+            v
+        }
+    })
 }
 
 #[cfg(test)]
@@ -192,5 +377,53 @@ mod tests {
         assert!(g.decide(a, t + 1000).allowed);
         assert_eq!(peer.to_string(), "ip:127.0.0.1");
         assert_eq!(a.to_string(), "client:a");
+    }
+
+    #[test]
+    fn numbers_are_written_as_decimal_whether_shared_or_new() {
+        for n in [
+            0,
+            1,
+            25,
+            255,
+            256,
+            1_767_225_600,
+            1_767_225_600,
+            1_767_225_601,
+            7,
+        ] {
+            assert_eq!(header_number(n).to_str().unwrap(), n.to_string());
+        }
+    }
+
+    #[test]
+    fn failures_are_refused_per_peer_and_per_claimed_client_from_failing_peers() {
+        let f = FailureBudgets::new((3, 60), (2, 6));
+        let t = 1_767_225_600_000;
+        let attacker = Some(IpAddr::from([127, 0, 0, 2]));
+        let real = Some(IpAddr::from([127, 0, 0, 1]));
+        let fail = |peer, subject| {
+            let refused = f.attempt(peer, subject, t);
+            if refused.is_none() {
+                f.failed(peer, subject, t);
+            }
+            refused
+        };
+        assert_eq!(fail(attacker, Some("victim")), None);
+        assert_eq!(fail(attacker, Some("victim")), None);
+        // The victim's failure budget is spent: the attacker, who has failed,
+        // is refused; the real client, whose address has not, is not (and
+        // succeeding spends nothing).
+        assert_eq!(f.attempt(attacker, Some("victim"), t), Some(10));
+        for _ in 0..5 {
+            assert_eq!(f.attempt(real, Some("victim"), t), None);
+        }
+        // Another id from the attacker still counts against its address.
+        assert_eq!(fail(attacker, Some("other")), None);
+        assert_eq!(f.attempt(attacker, Some("third"), t), Some(1));
+        assert_eq!(f.attempt(attacker, None, t), Some(1));
+        assert_eq!(f.attempt(real, None, t), None);
+        // One failure refills per second per peer.
+        assert_eq!(f.attempt(attacker, Some("third"), t + 1000), None);
     }
 }

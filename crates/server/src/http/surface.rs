@@ -8,7 +8,7 @@
 
 use axum::response::Response;
 use axum::routing::MethodFilter;
-use idv_core::operation::{Method, Operation};
+use idv_core::operation::{AuthKind, Method, Operation};
 
 /// The axum method filter of an operation's method.
 pub fn method_filter(m: Method) -> MethodFilter {
@@ -76,6 +76,67 @@ impl SurfaceEdge {
             .filter(|op| !op.sandbox_only)
             .any(|op| ends_with_pattern(path, unversioned(op.path)))
     }
+
+    /// The malformed-request reasons for a request to one of the surface's
+    /// operations (`method` and `path` match its row) whose path parameter does
+    /// not percent-decode to UTF-8 (`/v3/identity/%ff%fe`), naming the
+    /// parameter as the operation's path spells it; `None` otherwise. Allocates
+    /// only when it answers. An operation that needs an access token is
+    /// checked only for an `authenticated` caller, so a caller without one gets
+    /// the "unauthorized" answer first.
+    pub fn undecodable_param(
+        &self,
+        method: &str,
+        path: &str,
+        authenticated: bool,
+    ) -> Option<String> {
+        let op = self
+            .operations
+            .iter()
+            .find(|op| op.method.as_str() == method && matches_path(path, op.path))?;
+        if op.auth == AuthKind::AccessToken && !authenticated {
+            return None;
+        }
+        op.path
+            .split('/')
+            .zip(path.split('/'))
+            .find(|(p, s)| p.starts_with('{') && p.ends_with('}') && !decodes_to_utf8(s))
+            .map(|(p, _)| {
+                format!(
+                    "{}: must be valid UTF-8 once percent-decoded",
+                    &p[1..p.len() - 1]
+                )
+            })
+    }
+}
+
+/// Whether a path segment percent-decodes to valid UTF-8 (a `%` not followed
+/// by two hex digits stands for itself, as the router reads it).
+fn decodes_to_utf8(segment: &str) -> bool {
+    if !segment.contains('%') {
+        return true;
+    }
+    let s = segment.as_bytes();
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            s[i],
+            s.get(i + 1).and_then(|b| hex(*b)),
+            s.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_ok()
 }
 
 /// An operation's path without a leading version segment (`/v3/start` → `start`).
@@ -152,5 +213,10 @@ mod tests {
             "/v3/identity/{identityId}"
         ));
         assert!(matches_path("/token", "/token"));
+        assert!(decodes_to_utf8("abc"));
+        assert!(decodes_to_utf8("%C3%A9%2"));
+        assert!(decodes_to_utf8("100%"));
+        assert!(!decodes_to_utf8("%ff%fe"));
+        assert!(!decodes_to_utf8("a%C3"));
     }
 }

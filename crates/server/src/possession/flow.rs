@@ -8,10 +8,18 @@
 //! `next` (8003), decides, and writes the new state with a conditional update.
 //! A request that loses a race re-reads the flow and is judged again, so of
 //! concurrent identical calls exactly one wins.
+//!
+//! Flow data at rest ([`FlowData`], the `flows.data` column) keeps only what a
+//! later step needs: a date of birth or SSN is compared with the test user's
+//! when it arrives and only whether it matched is kept, never the value. The
+//! whole record is sealed with the server key, bound to the correlation id
+//! ([`FlowData::seal`]); the `individual` a challenge returned and the phone
+//! number are cleared when the flow is done, and the retention sweeper deletes
+//! the row after its expiry.
 
 use crate::app::AppState;
 use crate::domain::secrets;
-use crate::domain::{CorrelationId, Phone};
+use crate::domain::{CorrelationId, Phone, SealKey};
 use crate::domain::{Region, Tier};
 use crate::guard::auth::Principal;
 use crate::guard::idempotency::KeyExpiry;
@@ -151,18 +159,23 @@ impl PossessionState {
     }
 }
 
-/// What a flow remembers between steps (stored as JSON in the flow row).
+/// What a flow remembers between steps: JSON sealed with the server key in the
+/// flow row (see the module docs). No SSN or date of birth: only whether each,
+/// when given, matched.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct FlowData {
-    /// E.164.
+    /// E.164 (empty once the flow is done).
     pub phone: String,
     pub channel: Channel,
     #[serde(default)]
     pub final_target_url: Option<String>,
+    /// Whether the date of birth given (at /v3/start or /v3/challenge, the later
+    /// winning) matched the test user's; `None` when none was given.
     #[serde(default)]
-    pub dob: Option<String>,
+    pub dob_matched: Option<bool>,
+    /// Whether the SSN given matched the test user's; `None` when none was given.
     #[serde(default)]
-    pub ssn: Option<String>,
+    pub ssn_matched: Option<bool>,
     #[serde(default)]
     pub allow_otp_retry: bool,
     pub possession: PossessionState,
@@ -181,9 +194,15 @@ pub(crate) struct FlowData {
     /// The identity that key belongs to.
     #[serde(default)]
     pub prove_id: Option<String>,
-    /// What the challenge step returned.
+    /// What the challenge step returned (without the SSN), for complete's
+    /// `changeDetected`; cleared when the flow is done.
     #[serde(default)]
     pub individual: Option<Value>,
+}
+
+/// The associated data that binds a flow's sealed data to its row.
+fn flow_context(correlation_id: &str) -> String {
+    format!("flow:{correlation_id}")
 }
 
 impl FlowData {
@@ -198,8 +217,8 @@ impl FlowData {
             phone,
             channel,
             final_target_url: None,
-            dob: None,
-            ssn: None,
+            dob_matched: None,
+            ssn_matched: None,
             allow_otp_retry: false,
             possession,
             otp_attempts: 0,
@@ -210,6 +229,42 @@ impl FlowData {
             prove_id: None,
             individual: None,
         }
+    }
+
+    /// The stored form: the JSON sealed with `key`, bound to `correlation_id`.
+    pub(crate) fn seal(&self, key: &SealKey, correlation_id: &str) -> Result<String, Fail> {
+        let json = serde_json::to_vec(self)?;
+        Ok(key.seal(&json, &flow_context(correlation_id)))
+    }
+
+    /// Reads the stored form back. A row written before flow data was sealed
+    /// is plain JSON and read as it is; sealed data that does not open (another
+    /// server key) is an internal error that names the flow.
+    pub(crate) fn open(key: &SealKey, record: &FlowRecord) -> Result<FlowData, Fail> {
+        if !SealKey::is_sealed(&record.data) {
+            return Ok(serde_json::from_str(&record.data)?);
+        }
+        let json = key
+            .open(&record.data, &flow_context(&record.correlation_id))
+            .ok_or_else(|| {
+                Fail::Internal(format!(
+                    "the data of flow {} does not open with this server key \
+                     (instances sharing a database must share the key)",
+                    record.correlation_id
+                ))
+            })?;
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    /// What is kept of a finished flow: nothing personal (no step reads a done
+    /// flow; the row stays until the sweeper deletes it).
+    pub(crate) fn ended(mut self) -> FlowData {
+        self.phone.clear();
+        self.individual = None;
+        self.final_target_url = None;
+        self.client_request_id = None;
+        self.client_human_id = None;
+        self
     }
 }
 
@@ -395,7 +450,7 @@ where
 {
     for _ in 0..8 {
         let flow = open_flow(st, who, correlation_id, kinds).await?;
-        let data: FlowData = serde_json::from_str(&flow.record.data)?;
+        let data = FlowData::open(&st.key, &flow.record)?;
         let next = next_of(flow.kind, flow.state, data.possession);
         if !next.contains(&this) {
             return Err(PossessionError::StepCalledOutOfOrder {
@@ -404,17 +459,23 @@ where
             .into());
         }
         let out = decide(&flow.record, flow.kind, data)?;
-        let written = !out.write
-            || st
-                .store
+        let written = !out.write || {
+            let cid = &flow.record.correlation_id;
+            let stored = if out.state == FlowState::Done {
+                out.data.clone().ended().seal(&st.key, cid)?
+            } else {
+                out.data.seal(&st.key, cid)?
+            };
+            st.store
                 .update_flow(
-                    &flow.record.correlation_id,
+                    cid,
                     flow.record.version,
                     out.state.as_str(),
-                    &serde_json::to_string(&out.data)?,
+                    &stored,
                     &out.effects,
                 )
-                .await?;
+                .await?
+        };
         if written {
             let mut body = out.body;
             // Pre-Fill and Prove Identity answers name the calls allowed next; the
@@ -446,13 +507,14 @@ pub(crate) async fn create_flow(
 ) -> Result<(FlowRecord, String), Fail> {
     let now = st.clock.now();
     let auth_token = secrets::random_hex(32);
+    let correlation_id = CorrelationId::new_random().to_string();
     let flow = FlowRecord {
-        correlation_id: CorrelationId::new_random().to_string(),
+        data: data.seal(&st.key, &correlation_id)?,
+        correlation_id,
         project_id: who.project.id.clone(),
         kind: kind.as_str().to_string(),
         state: state.as_str().to_string(),
         version: 0,
-        data: serde_json::to_string(data)?,
         auth_token_hash: secrets::hash(&auth_token),
         created_at: now,
         expires_at: now + CORRELATION_ID_LIFETIME_SECONDS as i64,

@@ -95,6 +95,9 @@ impl IdempotencyErrors for PossessionError {
     fn key_reused(key: String) -> Self {
         PossessionError::IdempotencyKeyReused { key }
     }
+    fn in_progress(key: String) -> Self {
+        PossessionError::RequestInProgress { key }
+    }
 }
 
 /// The routes of every operation of [`OPERATIONS`] but the OpenAPI document

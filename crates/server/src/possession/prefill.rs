@@ -1,12 +1,18 @@
 //! Pre-Fill and Prove Identity: `/v3/start`, `/v3/validate`, `/v3/challenge`
 //! (Pre-Fill only) and `/v3/complete`. Each handler takes its parsed request;
 //! the flow rules live in [`super::flow`].
+//!
+//! A date of birth or SSN is compared with the test user's where it arrives
+//! (start or challenge) and dropped: the flow keeps whether it matched. The
+//! identity complete creates keeps no SSN, and its record is sealed with the
+//! server key.
 
 use crate::app::AppState;
 use crate::domain::{CorrelationId, Dob, Phone, Ssn};
 use crate::guard::auth::Principal;
 use crate::guard::idempotency::KeyExpiry;
 use crate::http::{Json, ParseJson, ok};
+use crate::possession::device::seal_identity;
 use crate::possession::fields::{
     PFields, final_target_url, one_of, opt_dob, opt_ssn, req_correlation_id, req_phone,
 };
@@ -15,7 +21,7 @@ use crate::possession::flow::{
     next_map, next_of,
 };
 use crate::possession::store::{IdentityRecord, SideEffect};
-use crate::possession::test_users;
+use crate::possession::test_users::{self, TestUser};
 use crate::possession::{Fail, malformed};
 use axum::extract::State;
 use axum::response::Response;
@@ -76,8 +82,8 @@ pub(crate) async fn start(
         st.clock.now(),
     );
     data.final_target_url = req.final_target_url;
-    data.dob = req.dob.map(Dob::into_string);
-    data.ssn = req.ssn.map(Ssn::into_string);
+    data.dob_matched = req.dob.as_ref().map(|d| dob_agrees(user, d));
+    data.ssn_matched = req.ssn.as_ref().map(|s| ssn_agrees(user, s));
     data.allow_otp_retry = req.allow_otp_retry;
     let (record, auth_token) =
         flow::create_flow(&st, &who, kind, FlowState::Started, &data).await?;
@@ -88,6 +94,20 @@ pub(crate) async fn start(
     }));
     resp.extensions_mut().insert(KeyExpiry(record.expires_at));
     Ok(resp)
+}
+
+/// Whether `dob` matches the test user's date of birth (false when it has none).
+fn dob_agrees(user: &TestUser, dob: &Dob) -> bool {
+    user.dob
+        .as_deref()
+        .is_some_and(|k| test_users::dob_matches(dob.as_str(), k))
+}
+
+/// Whether `ssn` matches the test user's SSN (false when it has none).
+fn ssn_agrees(user: &TestUser, ssn: &Ssn) -> bool {
+    user.ssn
+        .as_deref()
+        .is_some_and(|k| test_users::ssn_matches(ssn.as_str(), k))
 }
 
 /// A body holding only `correlationId` (`POST /v3/validate`).
@@ -129,7 +149,7 @@ pub(crate) async fn validate(
             let prefill = kind == FlowKind::Prefill;
             let body = json!({
                 "success": true,
-                "challengeMissing": prefill.then_some(data.dob.is_none() && data.ssn.is_none()),
+                "challengeMissing": prefill.then_some(data.dob_matched.is_none() && data.ssn_matched.is_none()),
                 "phoneNumber": data.phone,
             });
             Ok(Outcome::to(FlowState::Validated, data, body))
@@ -177,34 +197,31 @@ pub(crate) async fn challenge(
         PREFILL_KINDS,
         Step::Challenge,
         |_, _, mut data| {
-            // Fields sent here overwrite those sent to /v3/start.
+            let user = test_users::find(&data.phone);
+            // Fields sent here overwrite those sent to /v3/start; each is compared
+            // now and only the result kept.
             if let Some(dob) = &req.dob {
-                data.dob = Some(dob.as_str().to_string());
+                data.dob_matched = Some(user.is_some_and(|u| dob_agrees(u, dob)));
             }
             if let Some(ssn) = &req.ssn {
-                data.ssn = Some(ssn.as_str().to_string());
+                data.ssn_matched = Some(user.is_some_and(|u| ssn_agrees(u, ssn)));
             }
-            if data.dob.is_none() && data.ssn.is_none() {
+            if data.dob_matched.is_none() && data.ssn_matched.is_none() {
                 return Err(malformed(
                     "dob: is required when ssn is not given (here or at /v3/start)",
                 ));
             }
-            let user = test_users::find(&data.phone);
-            let agrees = |given: &Option<String>,
-                          known: Option<&String>,
-                          m: fn(&str, &str) -> bool| match (given, known) {
-                (None, _) => true,
-                (Some(g), Some(k)) => m(g, k),
-                (Some(_), None) => false,
-            };
-            let matched = user.filter(|u| {
-                agrees(&data.dob, u.dob.as_ref(), test_users::dob_matches)
-                    && agrees(&data.ssn, u.ssn.as_ref(), test_users::ssn_matches)
-            });
+            let matched =
+                user.filter(|_| data.dob_matched != Some(false) && data.ssn_matched != Some(false));
             match matched {
                 Some(u) => {
                     let individual = u.individual();
-                    data.individual = Some(individual.clone());
+                    // Complete compares against all of it but the SSN.
+                    let mut kept = individual.clone();
+                    if let Value::Object(m) = &mut kept {
+                        m.remove("ssn");
+                    }
+                    data.individual = Some(kept);
                     let body = json!({"success": true, "individual": individual});
                     Ok(Outcome::to(FlowState::Challenged, data, body))
                 }
@@ -356,7 +373,7 @@ pub(crate) async fn complete(
                     identity_id: id.clone(),
                     project_id: record.project_id.clone(),
                     correlation_id: record.correlation_id.clone(),
-                    data: stored.to_string(),
+                    data: seal_identity(&st.key, &id, &stored),
                     created_at: now,
                 }));
                 identity_id = Some(id);

@@ -38,7 +38,7 @@ where
 {
     for _ in 0..8 {
         let flow = sandbox_flow(st, auth_token).await?;
-        let mut data: FlowData = serde_json::from_str(&flow.data)?;
+        let mut data = FlowData::open(&st.key, &flow)?;
         let body = act(&mut data)?;
         if st
             .store
@@ -46,7 +46,7 @@ where
                 &flow.correlation_id,
                 flow.version,
                 &flow.state,
-                &serde_json::to_string(&data)?,
+                &data.seal(&st.key, &flow.correlation_id)?,
                 &[],
             )
             .await?

@@ -106,4 +106,8 @@ pub trait PossessionStore: Send + Sync + 'static {
     /// Revokes a device of a project; false when unknown or already revoked.
     async fn revoke_device(&self, project_id: &str, device_id: &str, now: i64)
     -> StoreResult<bool>;
+    /// Deletes at most `limit` flows whose correlation id expired before
+    /// `before` (the retention sweeper passes its clock minus the grace);
+    /// returns how many. Identities and devices are kept.
+    async fn delete_expired_flows(&self, before: i64, limit: i64) -> StoreResult<u64>;
 }

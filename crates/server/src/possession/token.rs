@@ -4,11 +4,12 @@
 
 use crate::app::AppState;
 use crate::domain::secrets;
-use crate::guard::auth::{BasicCredentials, basic_credentials};
+use crate::guard::auth::{Authenticated, BasicCredentials, basic_credentials, failed, verified};
+use crate::guard::ratelimit::put_headers;
 use crate::http::input::{Form, read_form};
 use crate::http::ok;
 use crate::possession::{Fail, malformed};
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Extension, FromRequest, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use idv_core::PossessionError;
@@ -84,8 +85,16 @@ impl<S: Send + Sync> FromRequest<S> for TokenRequest {
     }
 }
 
-/// `POST /token`.
-pub(crate) async fn token(State(st): State<AppState>, req: TokenRequest) -> Result<Response, Fail> {
+/// `POST /token`. A wrong secret, an unknown or revoked client, or a client of
+/// another region or tier is a failed authentication (counted against the
+/// caller's address and the client id it named, `guard::auth::failed`); the
+/// client's own rate limit is spent only once its secret is verified
+/// (`guard::auth::verified`), and the answer carries that limit's headers.
+pub(crate) async fn token(
+    State(st): State<AppState>,
+    Extension(auth): Extension<Authenticated>,
+    req: TokenRequest,
+) -> Result<Response, Fail> {
     let client = st.store.get_client(&req.client_id).await?;
     let client = match client {
         Some(c)
@@ -93,12 +102,16 @@ pub(crate) async fn token(State(st): State<AppState>, req: TokenRequest) -> Resu
         {
             c
         }
-        _ => return Err(PossessionError::UnauthorizedRequest.into()),
+        _ => return Ok(failed(&st, &auth, Some(&req.client_id))),
     };
     let project = st.store.get_project(&client.project_id).await?;
     if !project.is_some_and(|p| p.region == st.region.as_str() && p.tier == st.tier.as_str()) {
-        return Err(PossessionError::UnauthorizedRequest.into());
+        return Ok(failed(&st, &auth, Some(&req.client_id)));
     }
+    let limit = match verified(&st, &auth, &client.client_id).await {
+        Ok(d) => d,
+        Err(too_many) => return Ok(too_many),
+    };
     let token = secrets::random_hex(32);
     let now = st.clock.now();
     st.store
@@ -116,5 +129,6 @@ pub(crate) async fn token(State(st): State<AppState>, req: TokenRequest) -> Resu
     }));
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    put_headers(resp.headers_mut(), &limit);
     Ok(resp)
 }

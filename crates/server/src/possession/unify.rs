@@ -3,10 +3,12 @@
 //! `/v3/unify-bind` binds a Prove Key after possession the customer ran itself.
 
 use crate::app::AppState;
+use crate::domain::SealKey;
 use crate::domain::{CorrelationId, Phone};
 use crate::guard::auth::Principal;
 use crate::guard::idempotency::KeyExpiry;
 use crate::http::{Json, ParseJson, ok};
+use crate::possession::device::seal_identity;
 use crate::possession::fields::{PFields, final_target_url, one_of, req_correlation_id, req_phone};
 use crate::possession::flow::{
     self, Channel, FlowData, FlowKind, FlowState, Outcome, POSSESSION_TYPES, PossessionState, Step,
@@ -117,7 +119,12 @@ pub(crate) async fn start(
     Ok(resp)
 }
 
-fn new_identity(flow: &FlowRecord, data: &FlowData, now: i64) -> (String, SideEffect) {
+fn new_identity(
+    key: &SealKey,
+    flow: &FlowRecord,
+    data: &FlowData,
+    now: i64,
+) -> (String, SideEffect) {
     let id = uuid::Uuid::new_v4().to_string();
     let user = test_users::find(&data.phone);
     let record = json!({
@@ -129,10 +136,10 @@ fn new_identity(flow: &FlowRecord, data: &FlowData, now: i64) -> (String, SideEf
     (
         id.clone(),
         SideEffect::Identity(IdentityRecord {
+            data: seal_identity(key, &id, &record),
             identity_id: id,
             project_id: flow.project_id.clone(),
             correlation_id: flow.correlation_id.clone(),
-            data: record.to_string(),
             created_at: now,
         }),
     )
@@ -200,7 +207,7 @@ pub(crate) async fn status(
 ) -> Result<Response, Fail> {
     // A key revoked since /v3/unify can no longer authenticate.
     let open = flow::open_flow(&st, &who, &req.correlation_id, UNIFY).await?;
-    let data: FlowData = serde_json::from_str(&open.record.data)?;
+    let data = FlowData::open(&st.key, &open.record)?;
     if let Some(id) = &data.device_id
         && st
             .store
@@ -231,7 +238,7 @@ pub(crate) async fn status(
                 let (prove_id, device_id) = match (&data.prove_id, &data.device_id) {
                     (Some(p), Some(d)) => (p.clone(), Some(d.clone())),
                     _ => {
-                        let (p, e) = new_identity(record, &data, now);
+                        let (p, e) = new_identity(&st.key, record, &data, now);
                         effects.push(e);
                         let key = test_users::find(&data.phone).is_some_and(|u| u.prove_key);
                         // A Prove Key is placed only on mobile (vendor facts 1.10).
@@ -311,7 +318,7 @@ pub(crate) async fn bind(
             if req.phone.as_ref().is_none_or(|p| p.e164 != data.phone) {
                 return Err(malformed("phoneNumber: is not the number of this flow"));
             }
-            let (prove_id, identity) = new_identity(record, &data, now);
+            let (prove_id, identity) = new_identity(&st.key, record, &data, now);
             let (device_id, device) = new_device(record, &data, &prove_id, now);
             let body = json!({
                 "success": "true",

@@ -121,6 +121,9 @@ pub trait AuthStore: Send + Sync + 'static {
         expires_at: i64,
         now: i64,
     ) -> StoreResult<()>;
+    /// Deletes at most `limit` access tokens that expired before `before`;
+    /// returns how many (the retention sweeper).
+    async fn delete_expired_tokens(&self, before: i64, limit: i64) -> StoreResult<u64>;
     /// Looks up an access token by hash.
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>>;
     /// An access token with its client's project: the one read that

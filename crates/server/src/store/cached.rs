@@ -32,9 +32,9 @@
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
 use super::{
-    AuthStore, Caller, ClientRecord, DeviceRecord, DynStore, FlowRecord, IdempotencyRecord,
-    IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark, SideEffect,
-    StoreError, StoreResult, TokenRecord,
+    AuthStore, Caller, Claim, ClientRecord, DeviceRecord, DynStore, FlowRecord, IdempotencyEntry,
+    IdempotencyRecord, IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark,
+    SideEffect, StoreError, StoreResult, TokenRecord,
 };
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -256,6 +256,11 @@ impl AuthStore for CachedStore {
     async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
         self.inner.revocation_mark().await
     }
+    async fn delete_expired_tokens(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        // A cached token carries its expiry, which authentication checks, so a
+        // deleted expired token needs no cache change.
+        self.inner.delete_expired_tokens(before, limit).await
+    }
     async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {
         // Authentication reads through get_caller; this one is not cached.
         self.inner.get_token(token_hash).await
@@ -326,6 +331,9 @@ impl PossessionStore for CachedStore {
     ) -> StoreResult<bool> {
         self.inner.revoke_device(project_id, device_id, now).await
     }
+    async fn delete_expired_flows(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_flows(before, limit).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -335,10 +343,34 @@ impl IdempotencyStore for CachedStore {
         project_id: &str,
         key: &str,
         now: i64,
-    ) -> StoreResult<Option<IdempotencyRecord>> {
+    ) -> StoreResult<Option<IdempotencyEntry>> {
         self.inner.get_idempotency(project_id, key, now).await
     }
-    async fn put_idempotency(&self, r: &IdempotencyRecord, now: i64) -> StoreResult<()> {
-        self.inner.put_idempotency(r, now).await
+    async fn claim_idempotency(
+        &self,
+        project_id: &str,
+        key: &str,
+        request_hash: &str,
+        claim: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Claim> {
+        self.inner
+            .claim_idempotency(project_id, key, request_hash, claim, lease_until, now)
+            .await
+    }
+    async fn complete_idempotency(&self, r: &IdempotencyRecord, claim: &str) -> StoreResult<bool> {
+        self.inner.complete_idempotency(r, claim).await
+    }
+    async fn release_idempotency(
+        &self,
+        project_id: &str,
+        key: &str,
+        claim: &str,
+    ) -> StoreResult<()> {
+        self.inner.release_idempotency(project_id, key, claim).await
+    }
+    async fn delete_expired_idempotency(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_idempotency(before, limit).await
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
-//! behind [`CachedStore`]), [`IdempotencyStore`] (stored responses for
-//! `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
+//! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
+//! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
 //! [`Store`] is all three at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
@@ -28,7 +28,7 @@ pub use crate::possession::store::{
 };
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;
-pub use idempotency::{IdempotencyRecord, IdempotencyStore};
+pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};
 pub use sql::{PgStore, SqliteStore};
 
 use std::sync::Arc;

@@ -143,6 +143,9 @@ async fn replays_get_8003_while_open_and_8008_once_done() {
 #[tokio::test]
 async fn correlation_ids_expire_and_belong_to_one_project() {
     let srv = TestServer::start().await;
+    // To the second: a second boundary passing between two requests must not
+    // turn "one second before the end" into the end.
+    srv.state.clock.freeze();
     let token = srv.token_for("prefill").await;
     let other = srv.token_for("prefill").await;
     let cid = srv.start_mobile(&token).await;

@@ -114,6 +114,12 @@ impl Resp {
     }
 }
 
+/// The server key of every test server in this process.
+pub fn test_key() -> idv_server::domain::SealKey {
+    static KEY: std::sync::OnceLock<idv_server::domain::SealKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(idv_server::domain::SealKey::random).clone()
+}
+
 /// A running server.
 pub struct TestServer {
     pub base: String,
@@ -172,7 +178,10 @@ impl TestServer {
         extra: Router<AppState>,
         limits: ConnLimits,
     ) -> TestServer {
-        let state = AppState::new(store, region, tier);
+        // One server key for every test server, as for the instances of a
+        // deployment: a server restarted on the same database reads what the
+        // previous one sealed.
+        let state = AppState::new(store, region, tier).with_key(test_key());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -1,6 +1,8 @@
 //! idv-server integration tests: one binary, one module per feature. Each test
 //! starts the real server on 127.0.0.1:0 over a temporary SQLite file.
 
+mod auth_failures;
+mod badinput;
 mod catalogue;
 mod conn;
 mod docs;
@@ -12,6 +14,7 @@ mod idempotency;
 mod openapi;
 mod phone;
 mod possession;
+mod retention;
 mod story;
 mod token;
 mod unify;

@@ -8,8 +8,8 @@ use crate::harness::{Db, TOD, TestServer, prefill_flow};
 use idv_server::config::{Region, Tier};
 use idv_server::provision::{ClientOptions, create_client};
 use idv_server::store::{
-    DynStore, FlowRecord, IdempotencyRecord, IdentityRecord, OpenError, PgStore, SideEffect,
-    SqliteStore,
+    Claim, DeviceRecord, DynStore, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdentityRecord,
+    OpenError, PgStore, SideEffect, SqliteStore,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -116,6 +116,33 @@ async fn store_story_on_every_backend() {
         assert_eq!(store.get_identity(&c.project_id, "i2").await.unwrap(), None);
         assert_eq!(store.get_identity("other", "i1").await.unwrap(), None);
 
+        // Idempotency-Keys: one claim wins, the others see it in progress; the
+        // winner's answer is then what everyone reads; an expired entry is taken over.
+        let p = c.project_id.as_str();
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r1", "c1", 160, 100)
+                .await
+                .unwrap(),
+            Claim::Won,
+            "{name}"
+        );
+        let held = IdempotencyEntry::InProgress {
+            request_hash: "r1".into(),
+            lease_until: 160,
+        };
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r1", "c2", 170, 110)
+                .await
+                .unwrap(),
+            Claim::Taken(held.clone()),
+            "{name}: a second claim loses"
+        );
+        assert_eq!(
+            store.get_idempotency(p, "k", 110).await.unwrap(),
+            Some(held)
+        );
         let idem = IdempotencyRecord {
             project_id: c.project_id.clone(),
             key: "k".into(),
@@ -124,52 +151,54 @@ async fn store_story_on_every_backend() {
             body: "{}".into(),
             expires_at: 200,
         };
-        store.put_idempotency(&idem, 100).await.unwrap();
-        store
-            .put_idempotency(
-                &IdempotencyRecord {
-                    request_hash: "r2".into(),
-                    ..idem.clone()
-                },
-                150,
-            )
-            .await
-            .unwrap();
+        assert!(
+            !store.complete_idempotency(&idem, "c2").await.unwrap(),
+            "{name}: only the claim's owner completes it"
+        );
+        store.release_idempotency(p, "k", "c2").await.unwrap();
+        assert!(store.complete_idempotency(&idem, "c1").await.unwrap());
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 150)
+                .claim_idempotency(p, "k", "r2", "c3", 210, 150)
                 .await
                 .unwrap(),
-            Some(idem.clone()),
-            "{name}: an unexpired key is kept"
+            Claim::Taken(IdempotencyEntry::Done(idem.clone())),
+            "{name}: an unexpired answer is kept"
         );
+        store.release_idempotency(p, "k", "c1").await.unwrap();
+        assert_eq!(
+            store.get_idempotency(p, "k", 150).await.unwrap(),
+            Some(IdempotencyEntry::Done(idem.clone())),
+            "{name}: a completed key is not released"
+        );
+        assert_eq!(store.get_idempotency(p, "k", 200).await.unwrap(), None);
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 200)
+                .claim_idempotency(p, "k", "r3", "c4", 260, 200)
                 .await
                 .unwrap(),
-            None
+            Claim::Won,
+            "{name}: an expired answer is taken over"
         );
-        store
-            .put_idempotency(
-                &IdempotencyRecord {
-                    request_hash: "r3".into(),
-                    expires_at: 400,
-                    ..idem.clone()
-                },
-                250,
-            )
-            .await
-            .unwrap();
+        // A released claim frees the key at once; a lapsed one at its lease.
+        store.release_idempotency(p, "k", "c4").await.unwrap();
+        assert_eq!(store.get_idempotency(p, "k", 200).await.unwrap(), None);
         assert_eq!(
             store
-                .get_idempotency(&c.project_id, "k", 250)
+                .claim_idempotency(p, "k", "r4", "c5", 230, 200)
                 .await
-                .unwrap()
-                .unwrap()
-                .request_hash,
-            "r3"
+                .unwrap(),
+            Claim::Won
         );
+        assert_eq!(
+            store
+                .claim_idempotency(p, "k", "r4", "c6", 290, 230)
+                .await
+                .unwrap(),
+            Claim::Won,
+            "{name}: a lapsed claim is taken over"
+        );
+        assert!(!store.complete_idempotency(&idem, "c5").await.unwrap());
 
         // The revocation mark moves with every revocation, and only then.
         let before = store.revocation_mark().await.unwrap();
@@ -389,6 +418,25 @@ impl Raw {
     }
 }
 
+/// The versions of this build's migrations for `db`'s backend (the files of
+/// `crates/server/migrations/<backend>/`), all of which a migrated database has
+/// applied.
+fn build_versions(db: &Db) -> Vec<i64> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(db.name());
+    let mut v: Vec<i64> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.split('_').next()?.parse().ok()
+        })
+        .collect();
+    v.sort_unstable();
+    assert!(v.starts_with(&[1, 2]), "{v:?}");
+    v
+}
+
 /// Opens the store of `db`, returning the error instead of panicking.
 async fn try_open(db: &Db) -> Result<DynStore, OpenError> {
     Ok(match db {
@@ -447,6 +495,10 @@ async fn old_runner_database(db: &Db, applied: usize) {
         "INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ('c_old', 'prj_old', 'prefill', 'started', 3, '{}', 'a_old', 100, 9999999999)",
     )
     .await;
+    raw.exec(
+        "INSERT INTO idempotency_keys (project_id, idem_key, request_hash, status, body, expires_at) VALUES ('prj_old', 'k_old', 'h_old', 200, '{\"old\":true}', 9999999999)",
+    )
+    .await;
     raw.close().await;
 }
 
@@ -470,9 +522,28 @@ async fn a_database_of_the_old_migration_runner_upgrades_keeping_its_data() {
                 );
                 let flow = store.get_flow("c_old").await.unwrap().unwrap();
                 assert_eq!((flow.state.as_str(), flow.version), ("started", 3));
+                assert_eq!(
+                    store
+                        .get_idempotency("prj_old", "k_old", 100)
+                        .await
+                        .unwrap(),
+                    Some(IdempotencyEntry::Done(IdempotencyRecord {
+                        project_id: "prj_old".into(),
+                        key: "k_old".into(),
+                        request_hash: "h_old".into(),
+                        status: 200,
+                        body: "{\"old\":true}".into(),
+                        expires_at: 9999999999,
+                    })),
+                    "{name}: a stored response of an older idv is a completed one"
+                );
                 store.close().await;
                 let mut raw = Raw::connect(&db).await;
-                assert_eq!(raw.applied().await, vec![1, 2], "{name}, {applied} applied");
+                assert_eq!(
+                    raw.applied().await,
+                    build_versions(&db),
+                    "{name}, {applied} applied"
+                );
                 assert!(raw.has_revocation_index().await, "{name}");
                 raw.close().await;
             }
@@ -520,7 +591,95 @@ async fn several_instances_start_on_one_fresh_postgres_schema_at_once() {
         store.close().await;
     }
     let mut raw = Raw::connect(&db).await;
-    assert_eq!(raw.applied().await, vec![1, 2]);
+    assert_eq!(raw.applied().await, build_versions(&db));
     raw.close().await;
     db.cleanup().await;
+}
+
+/// Fifty concurrent changes of one flow from the same version, each writing an
+/// identity and a device with it (the store's one-statement and one-transaction
+/// forms of a change with side effects): exactly one succeeds, and only its rows
+/// exist.
+#[tokio::test]
+async fn concurrent_flow_changes_with_side_effects_write_exactly_one_on_every_backend() {
+    for db in Db::all("concurrent_flow_changes_with_side_effects") {
+        let store = db.open().await;
+        let name = db.name();
+        let c = create_client(
+            store.as_ref(),
+            &ClientOptions::sandbox(Region::Us, Tier::Sandbox),
+            100,
+        )
+        .await
+        .unwrap();
+        let flow = FlowRecord {
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            project_id: c.project_id.clone(),
+            kind: "prefill".into(),
+            state: "started".into(),
+            version: 0,
+            data: "{}".into(),
+            auth_token_hash: "race".into(),
+            created_at: 100,
+            expires_at: 1000,
+        };
+        store.insert_flow(&flow).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let store = store.clone();
+            let (cid, project) = (flow.correlation_id.clone(), c.project_id.clone());
+            tasks.push(tokio::spawn(async move {
+                let effects = [
+                    SideEffect::Identity(IdentityRecord {
+                        identity_id: format!("identity-{i}"),
+                        project_id: project.clone(),
+                        correlation_id: cid.clone(),
+                        data: format!("{{\"n\":{i}}}"),
+                        created_at: 100,
+                    }),
+                    SideEffect::Device(DeviceRecord {
+                        device_id: format!("device-{i}"),
+                        project_id: project,
+                        phone_number: "+12001001695".into(),
+                        prove_id: format!("identity-{i}"),
+                        created_at: 100,
+                        revoked_at: None,
+                    }),
+                ];
+                let won = store
+                    .update_flow(&cid, 0, "done", &format!("{{\"winner\":{i}}}"), &effects)
+                    .await
+                    .unwrap();
+                (i, won)
+            }));
+        }
+        let mut winners = Vec::new();
+        for t in tasks {
+            let (i, won) = t.await.unwrap();
+            if won {
+                winners.push(i);
+            }
+        }
+        assert_eq!(winners.len(), 1, "{name}: winners {winners:?}");
+        let w = winners[0];
+        let after = store.get_flow(&flow.correlation_id).await.unwrap().unwrap();
+        assert_eq!(
+            (after.version, after.state.as_str(), after.data),
+            (1, "done", format!("{{\"winner\":{w}}}")),
+            "{name}"
+        );
+        for i in 0..50 {
+            let identity = store
+                .get_identity(&c.project_id, &format!("identity-{i}"))
+                .await
+                .unwrap();
+            let device = store.get_device(&format!("device-{i}")).await.unwrap();
+            assert_eq!(
+                (identity.is_some(), device.is_some()),
+                (i == w, i == w),
+                "{name}: the rows of change {i} (winner {w})"
+            );
+        }
+        db.cleanup().await;
+    }
 }

@@ -94,7 +94,7 @@ macro_rules! auth_sql {
             }
 
             async fn close(&self) {
-                self.pool.close().await;
+                self.close_all().await;
             }
 
             async fn count_projects(&self) -> StoreResult<i64> {
@@ -112,7 +112,7 @@ macro_rules! auth_sql {
                     .bind(&p.solution)
                     .bind(p.countries.join(","))
                     .bind(p.created_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -132,7 +132,7 @@ macro_rules! auth_sql {
                     .bind(&c.secret_hash)
                     .bind(c.created_at)
                     .bind(c.revoked_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -149,7 +149,7 @@ macro_rules! auth_sql {
                 let r = sqlx::query("UPDATE clients SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL")
                     .bind(now)
                     .bind(client_id)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -176,9 +176,18 @@ macro_rules! auth_sql {
                     .bind(client_id)
                     .bind(expires_at)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
+            }
+
+            async fn delete_expired_tokens(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM access_tokens WHERE token_hash IN (SELECT token_hash FROM access_tokens WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected())
             }
 
             async fn get_token(&self, token_hash: &str) -> StoreResult<Option<Arc<TokenRecord>>> {

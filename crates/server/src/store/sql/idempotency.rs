@@ -1,7 +1,16 @@
 //! [`IdempotencyStore`] in SQL, for both backends.
+//!
+//! A row with a `claim` is in progress and its `expires_at` is the claim's
+//! lease; a row without one is a completed response (migration 3 added the
+//! column, so rows written before it read as completed). Claiming is one
+//! `INSERT … ON CONFLICT DO UPDATE … WHERE expires_at <= now`: both databases
+//! serialize it on the primary key, so of concurrent claims one inserts (or
+//! takes over an expired row) and every other one changes no row.
 
 use super::{PgStore, SqliteStore};
-use crate::store::{IdempotencyRecord, IdempotencyStore, StoreResult};
+use crate::store::{
+    Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore, StoreError, StoreResult,
+};
 
 /// An `idempotency_keys` row.
 #[derive(sqlx::FromRow)]
@@ -12,20 +21,32 @@ struct IdempotencyRow {
     status: i64,
     body: String,
     expires_at: i64,
+    claim: Option<String>,
 }
 
-impl From<IdempotencyRow> for IdempotencyRecord {
-    fn from(r: IdempotencyRow) -> IdempotencyRecord {
-        IdempotencyRecord {
-            project_id: r.project_id,
-            key: r.idem_key,
-            request_hash: r.request_hash,
-            status: r.status,
-            body: r.body,
-            expires_at: r.expires_at,
+impl From<IdempotencyRow> for IdempotencyEntry {
+    fn from(r: IdempotencyRow) -> IdempotencyEntry {
+        match r.claim {
+            Some(_) => IdempotencyEntry::InProgress {
+                request_hash: r.request_hash,
+                lease_until: r.expires_at,
+            },
+            None => IdempotencyEntry::Done(IdempotencyRecord {
+                project_id: r.project_id,
+                key: r.idem_key,
+                request_hash: r.request_hash,
+                status: r.status,
+                body: r.body,
+                expires_at: r.expires_at,
+            }),
         }
     }
 }
+
+/// How often a claim retries when the entry that blocked it is gone before it
+/// could be read (released or expired in between); each retry is progress
+/// made by another request, so a few are plenty.
+const CLAIM_ATTEMPTS: usize = 8;
 
 macro_rules! idempotency_sql {
     ($store:ty) => {
@@ -36,8 +57,8 @@ macro_rules! idempotency_sql {
                 project_id: &str,
                 key: &str,
                 now: i64,
-            ) -> StoreResult<Option<IdempotencyRecord>> {
-                let row: Option<IdempotencyRow> = sqlx::query_as("SELECT project_id, idem_key, request_hash, status, body, expires_at FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2 AND expires_at > $3")
+            ) -> StoreResult<Option<IdempotencyEntry>> {
+                let row: Option<IdempotencyRow> = sqlx::query_as("SELECT project_id, idem_key, request_hash, status, body, expires_at, claim FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2 AND expires_at > $3")
                     .bind(project_id)
                     .bind(key)
                     .bind(now)
@@ -46,18 +67,81 @@ macro_rules! idempotency_sql {
                 Ok(row.map(Into::into))
             }
 
-            async fn put_idempotency(&self, r: &IdempotencyRecord, now: i64) -> StoreResult<()> {
-                sqlx::query("INSERT INTO idempotency_keys (project_id, idem_key, request_hash, status, body, expires_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (project_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= $7")
-                    .bind(&r.project_id)
-                    .bind(&r.key)
-                    .bind(&r.request_hash)
+            async fn claim_idempotency(
+                &self,
+                project_id: &str,
+                key: &str,
+                request_hash: &str,
+                claim: &str,
+                lease_until: i64,
+                now: i64,
+            ) -> StoreResult<Claim> {
+                for _ in 0..CLAIM_ATTEMPTS {
+                    let inserted = sqlx::query("INSERT INTO idempotency_keys (project_id, idem_key, request_hash, status, body, expires_at, claim) VALUES ($1, $2, $3, 0, '', $4, $5) ON CONFLICT (project_id, idem_key) DO UPDATE SET request_hash = excluded.request_hash, status = 0, body = '', expires_at = excluded.expires_at, claim = excluded.claim WHERE idempotency_keys.expires_at <= $6")
+                        .bind(project_id)
+                        .bind(key)
+                        .bind(request_hash)
+                        .bind(lease_until)
+                        .bind(claim)
+                        .bind(now)
+                        .execute(&mut *self.write().await?)
+                        .await?
+                        .rows_affected();
+                    if inserted == 1 {
+                        return Ok(Claim::Won);
+                    }
+                    if let Some(entry) = self.get_idempotency(project_id, key, now).await? {
+                        return Ok(Claim::Taken(entry));
+                    }
+                }
+                Err(StoreError(sqlx::Error::Protocol(format!(
+                    "Idempotency-Key claim: the key changed hands {CLAIM_ATTEMPTS} times in a row"
+                ))))
+            }
+
+            async fn complete_idempotency(
+                &self,
+                r: &IdempotencyRecord,
+                claim: &str,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2, expires_at = $3, claim = NULL WHERE project_id = $4 AND idem_key = $5 AND claim = $6")
                     .bind(r.status)
                     .bind(&r.body)
                     .bind(r.expires_at)
-                    .bind(now)
-                    .execute(&self.pool)
+                    .bind(&r.project_id)
+                    .bind(&r.key)
+                    .bind(claim)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn release_idempotency(
+                &self,
+                project_id: &str,
+                key: &str,
+                claim: &str,
+            ) -> StoreResult<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE project_id = $1 AND idem_key = $2 AND claim = $3")
+                    .bind(project_id)
+                    .bind(key)
+                    .bind(claim)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
+            }
+
+            async fn delete_expired_idempotency(
+                &self,
+                before: i64,
+                limit: i64,
+            ) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM idempotency_keys WHERE (project_id, idem_key) IN (SELECT project_id, idem_key FROM idempotency_keys WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected())
             }
         }
     };

@@ -46,27 +46,21 @@ macro_rules! migrate_store {
         impl $store {
             /// Applies every migration the database lacks, under the migration
             /// lock (an advisory lock on PostgreSQL), after adopting a database
-            /// of the old runner.
-            pub(super) async fn migrate(&self) -> Result<(), MigrateError> {
-                let mut conn = self.pool.acquire().await?;
+            /// of the old runner. After a failure the caller closes `conn`
+            /// rather than reusing it: the lock may still be held.
+            pub(super) async fn migrate(conn: &mut $conn) -> Result<(), MigrateError> {
                 conn.lock().await?;
                 let result = async {
-                    Self::adopt_old_runner(&mut conn).await?;
+                    Self::adopt_old_runner(conn).await?;
                     // The lock is held by this session, so the Migrator's own
                     // (re-entrant) lock is granted at once.
                     $migrator.run(&mut *conn).await
                 }
                 .await;
-                let result = match result {
+                match result {
                     Ok(()) => conn.unlock().await,
                     Err(e) => Err(e),
-                };
-                if result.is_err() {
-                    // A failed run may leave the lock taken: closing the session
-                    // releases it, where pooling the connection would keep it.
-                    let _ = conn.detach().close().await;
                 }
-                result
             }
 
             /// Records in `_sqlx_migrations` the migrations that `idv_migrations`

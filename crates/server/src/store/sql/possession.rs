@@ -1,11 +1,23 @@
 //! [`PossessionStore`] in SQL, for both backends: flows, identities and devices.
 //! Every flow change is one transaction that starts with the conditional update
 //! on the flow's version.
+//!
+//! That transaction is as short as each backend allows, since it is the one
+//! write of every flow step. A change without side effects is the conditional
+//! `UPDATE` alone (one statement is one transaction). With side effects,
+//! PostgreSQL gets one statement too: the inserts are data-modifying `WITH`
+//! clauses that select from the update's `RETURNING`, so they write a row only
+//! when the update did, in one round trip instead of `BEGIN`, the update, each
+//! insert and `COMMIT`. SQLite has no data-modifying `WITH`, so there it is a
+//! `BEGIN IMMEDIATE` transaction on the store's one writing connection (in
+//! process, so its statements cost no network round trip).
 
 use super::{PgStore, SqliteStore};
 use crate::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoreResult,
 };
+use sqlx::Connection;
+use std::fmt::Write as _;
 
 /// A `flows` row.
 #[derive(sqlx::FromRow)]
@@ -98,7 +110,7 @@ macro_rules! possession_sql {
                     .bind(&f.auth_token_hash)
                     .bind(f.created_at)
                     .bind(f.expires_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(())
             }
@@ -130,45 +142,8 @@ macro_rules! possession_sql {
                 data: &str,
                 effects: &[SideEffect],
             ) -> StoreResult<bool> {
-                let mut tx = self.pool.begin().await?;
-                let r = sqlx::query("UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4")
-                    .bind(state)
-                    .bind(data)
-                    .bind(correlation_id)
-                    .bind(expected_version)
-                    .execute(&mut *tx)
-                    .await?;
-                if r.rows_affected() != 1 {
-                    tx.rollback().await?;
-                    return Ok(false);
-                }
-                for effect in effects {
-                    match effect {
-                        SideEffect::Identity(i) => {
-                            sqlx::query("INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) VALUES ($1, $2, $3, $4, $5)")
-                                .bind(&i.identity_id)
-                                .bind(&i.project_id)
-                                .bind(&i.correlation_id)
-                                .bind(&i.data)
-                                .bind(i.created_at)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                        SideEffect::Device(d) => {
-                            sqlx::query("INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                                .bind(&d.device_id)
-                                .bind(&d.project_id)
-                                .bind(&d.phone_number)
-                                .bind(&d.prove_id)
-                                .bind(d.created_at)
-                                .bind(d.revoked_at)
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                }
-                tx.commit().await?;
-                Ok(true)
+                self.update_flow_sql(correlation_id, expected_version, state, data, effects)
+                    .await
             }
 
             async fn get_identity(
@@ -202,9 +177,20 @@ macro_rules! possession_sql {
                     .bind(now)
                     .bind(device_id)
                     .bind(project_id)
-                    .execute(&self.pool)
+                    .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
+            }
+
+            async fn delete_expired_flows(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                // In batches, so a backlog never holds SQLite's one writer for long;
+                // safe for several instances at once (a row is deleted once).
+                let r = sqlx::query("DELETE FROM flows WHERE correlation_id IN (SELECT correlation_id FROM flows WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected())
             }
         }
     };
@@ -212,3 +198,177 @@ macro_rules! possession_sql {
 
 possession_sql!(SqliteStore);
 possession_sql!(PgStore);
+
+/// The conditional update that starts every flow change: it changes the row only
+/// if the version is still the one the caller read.
+const UPDATE_FLOW: &str = "UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4";
+
+const INSERT_IDENTITY: &str = "INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+const INSERT_DEVICE: &str = "INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl SqliteStore {
+    /// [`PossessionStore::update_flow`]: the update alone, or with side effects
+    /// a `BEGIN IMMEDIATE` transaction, which takes the write lock at once.
+    async fn update_flow_sql(
+        &self,
+        correlation_id: &str,
+        expected_version: i64,
+        state: &str,
+        data: &str,
+        effects: &[SideEffect],
+    ) -> StoreResult<bool> {
+        let update = sqlx::query(UPDATE_FLOW)
+            .bind(state)
+            .bind(data)
+            .bind(correlation_id)
+            .bind(expected_version);
+        if effects.is_empty() {
+            return Ok(update
+                .execute(&mut *self.write().await?)
+                .await?
+                .rows_affected()
+                == 1);
+        }
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        if update.execute(&mut *tx).await?.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for effect in effects {
+            match effect {
+                SideEffect::Identity(i) => {
+                    sqlx::query(INSERT_IDENTITY)
+                        .bind(&i.identity_id)
+                        .bind(&i.project_id)
+                        .bind(&i.correlation_id)
+                        .bind(&i.data)
+                        .bind(i.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                SideEffect::Device(d) => {
+                    sqlx::query(INSERT_DEVICE)
+                        .bind(&d.device_id)
+                        .bind(&d.project_id)
+                        .bind(&d.phone_number)
+                        .bind(&d.prove_id)
+                        .bind(d.created_at)
+                        .bind(d.revoked_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// The one PostgreSQL statement of a flow change with `effects`: the update as
+/// `u`, then one insert per effect that selects its values from `u` (so it
+/// inserts nothing when the update changed no row), and how many rows `u`
+/// changed. Parameters `$1`–`$4` are the update's, then each effect's in order.
+fn pg_update_with_effects(effects: &[SideEffect]) -> String {
+    let mut sql = format!("WITH u AS ({UPDATE_FLOW} RETURNING 1)");
+    let mut n = 4;
+    for (i, effect) in effects.iter().enumerate() {
+        let (table, columns) = match effect {
+            SideEffect::Identity(_) => (
+                "identities",
+                "identity_id, project_id, correlation_id, data, created_at",
+            ),
+            SideEffect::Device(_) => (
+                "devices",
+                "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
+            ),
+        };
+        let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
+        for c in 0..columns.split(',').count() {
+            n += 1;
+            let _ = write!(sql, "{}${n}", if c == 0 { "" } else { ", " });
+        }
+        sql.push_str(" FROM u)");
+    }
+    sql.push_str(" SELECT COUNT(*) FROM u");
+    sql
+}
+
+impl PgStore {
+    /// [`PossessionStore::update_flow`] in one statement, so one round trip.
+    async fn update_flow_sql(
+        &self,
+        correlation_id: &str,
+        expected_version: i64,
+        state: &str,
+        data: &str,
+        effects: &[SideEffect],
+    ) -> StoreResult<bool> {
+        if effects.is_empty() {
+            let r = sqlx::query(UPDATE_FLOW)
+                .bind(state)
+                .bind(data)
+                .bind(correlation_id)
+                .bind(expected_version)
+                .execute(&self.pool)
+                .await?;
+            return Ok(r.rows_affected() == 1);
+        }
+        let sql = pg_update_with_effects(effects);
+        let mut q = sqlx::query_scalar::<_, i64>(&sql)
+            .bind(state)
+            .bind(data)
+            .bind(correlation_id)
+            .bind(expected_version);
+        for effect in effects {
+            q = match effect {
+                SideEffect::Identity(i) => q
+                    .bind(&i.identity_id)
+                    .bind(&i.project_id)
+                    .bind(&i.correlation_id)
+                    .bind(&i.data)
+                    .bind(i.created_at),
+                SideEffect::Device(d) => q
+                    .bind(&d.device_id)
+                    .bind(&d.project_id)
+                    .bind(&d.phone_number)
+                    .bind(&d.prove_id)
+                    .bind(d.created_at)
+                    .bind(d.revoked_at),
+            };
+        }
+        Ok(q.fetch_one(&self.pool).await? == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_postgres_flow_change_numbers_each_effect_s_parameters_after_the_update_s() {
+        let identity = SideEffect::Identity(IdentityRecord {
+            identity_id: String::new(),
+            project_id: String::new(),
+            correlation_id: String::new(),
+            data: String::new(),
+            created_at: 0,
+        });
+        let device = SideEffect::Device(DeviceRecord {
+            device_id: String::new(),
+            project_id: String::new(),
+            phone_number: String::new(),
+            prove_id: String::new(),
+            created_at: 0,
+            revoked_at: None,
+        });
+        assert_eq!(
+            pg_update_with_effects(&[identity, device]),
+            "WITH u AS (UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4 RETURNING 1), \
+             e0 AS (INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) SELECT $5, $6, $7, $8, $9 FROM u), \
+             e1 AS (INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) SELECT $10, $11, $12, $13, $14, $15 FROM u) \
+             SELECT COUNT(*) FROM u"
+        );
+    }
+}

@@ -180,7 +180,13 @@ impl Components {
         if let Some(body) = &op.request {
             let mut request = Map::new();
             request.insert("required".into(), true.into());
-            request.insert("content".into(), media(body));
+            let mut content = media(body);
+            if body.content_type == "application/json" {
+                // The JSON readers take a member sent as `null` for one left out
+                // (`http::input`), so the document lets every optional one be null.
+                null_optional_members(&mut content[body.content_type]["schema"]);
+            }
+            request.insert("content".into(), content);
             operation.insert("requestBody".into(), request.into());
         }
         let mut responses = Map::new();
@@ -437,6 +443,29 @@ fn push_sentence(description: &mut String, sentence: &str) {
 /// a test; text that is not is shown as the string it is.
 fn parse_example(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+/// Lets every member of `schema` that is not required (at any depth, through
+/// arrays of objects too) be `null` as well: `"type": ["string", "null"]`, and
+/// `null` added to its `enum` when it has one.
+fn null_optional_members(schema: &mut Value) {
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    if let Some(Value::Object(props)) = schema.get_mut("properties") {
+        for (name, member) in props.iter_mut() {
+            if !required.iter().any(|r| r == name.as_str()) {
+                if let Some(Value::String(ty)) = member.get("type") {
+                    member["type"] = json!([ty.clone(), "null"]);
+                }
+                if let Some(Value::Array(values)) = member.get_mut("enum") {
+                    values.push(Value::Null);
+                }
+            }
+            null_optional_members(member);
+        }
+    }
+    if let Some(items) = schema.get_mut("items") {
+        null_optional_members(items);
+    }
 }
 
 /// The `content` of a request or response body.

@@ -582,6 +582,7 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
         causes: &[
             "The step called is not one of those the previous response listed in `next` (for example /v3/challenge in a Prove Identity flow, or /v3/complete before /v3/validate).",
             "A step that already returned 200 is sent again while the flow is still open (replay).",
+            "In the sandbox: an OTP or an Instant Link click is sent for a flow that is not waiting for it (its possession check is already decided, or the flow uses the other channel: OTP for mobile, Instant Link for desktop).",
         ],
         resolution: "Call one of the steps named in `next` instead of hard-coding the order of the flow. Do not resend a step that has already succeeded; if its response was lost, resend it with the same Idempotency-Key and body to get the stored response.",
         retry: Retry::AfterFix,
@@ -590,6 +591,8 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
             "POST /v3/challenge",
             "POST /v3/complete",
             "POST /v3/unify-bind",
+            "POST /sandbox/otp",
+            "POST /sandbox/instant-link",
         ],
         headers: &[],
         since: "0.1.0",

@@ -1715,7 +1715,11 @@ pub const POSSESSION: &[Operation] = &[
             ],
             example: "{\"success\":true}",
         },
-        errors: &[ErrorId::MalformedRequest, ErrorId::InvalidCorrelationId],
+        errors: &[
+            ErrorId::MalformedRequest,
+            ErrorId::StepCalledOutOfOrder,
+            ErrorId::InvalidCorrelationId,
+        ],
     },
     Operation {
         surface: Surface::Possession,
@@ -1788,7 +1792,11 @@ pub const POSSESSION: &[Operation] = &[
             ],
             example: "{\"success\":true,\"redirectUrl\":\"https://example.com/verified\"}",
         },
-        errors: &[ErrorId::MalformedRequest, ErrorId::InvalidCorrelationId],
+        errors: &[
+            ErrorId::MalformedRequest,
+            ErrorId::StepCalledOutOfOrder,
+            ErrorId::InvalidCorrelationId,
+        ],
     },
     Operation {
         surface: Surface::Possession,

@@ -175,7 +175,10 @@ pub fn decode_component(s: &[u8]) -> String {
             b'+' => out.push(b' '),
             // Exactly two hex digits (`u8::from_str_radix` would also take a
             // sign, so `%+D` decoded to a byte: found by the `form` fuzz target).
-            b'%' if i + 2 < s.len() && s[i + 1].is_ascii_hexdigit() && s[i + 2].is_ascii_hexdigit() => {
+            b'%' if i + 2 < s.len()
+                && s[i + 1].is_ascii_hexdigit()
+                && s[i + 2].is_ascii_hexdigit() =>
+            {
                 let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
                 out.push(hex(s[i + 1]) << 4 | hex(s[i + 2]));
                 i += 2;

@@ -55,7 +55,7 @@ impl FlowKind {
         }
     }
 
-    fn from_stored(s: &str) -> Option<FlowKind> {
+    pub(crate) fn from_stored(s: &str) -> Option<FlowKind> {
         [FlowKind::Prefill, FlowKind::Identity, FlowKind::Unify]
             .into_iter()
             .find(|k| k.as_str() == s)

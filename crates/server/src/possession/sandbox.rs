@@ -6,10 +6,12 @@
 use crate::app::AppState;
 use crate::domain::secrets;
 use crate::http::{Json, ParseJson, ok};
+use crate::possession::Fail;
 use crate::possession::fields::PFields;
-use crate::possession::flow::{Channel, FlowData, FlowState, PossessionState};
+use crate::possession::flow::{
+    Channel, FlowData, FlowKind, FlowState, PossessionState, next_map, next_of,
+};
 use crate::possession::store::FlowRecord;
-use crate::possession::{Fail, malformed};
 use axum::extract::State;
 use axum::response::Response;
 use idv_core::PossessionError;
@@ -30,16 +32,33 @@ async fn sandbox_flow(st: &AppState, auth_token: &str) -> Result<FlowRecord, Fai
         .ok_or_else(|| PossessionError::InvalidCorrelationId.into())
 }
 
+/// The answer to a sandbox action the flow is not waiting for (its possession
+/// check is already decided, or it runs on the other channel): the 403 of a
+/// step called out of order, naming the calls the flow does allow now.
+fn not_waiting(flow: &FlowRecord, data: &FlowData) -> Fail {
+    let next = match (
+        FlowKind::from_stored(&flow.kind),
+        FlowState::from_stored(&flow.state),
+    ) {
+        (Some(kind), Some(state)) => next_map(&next_of(kind, state, data.possession)),
+        _ => Default::default(),
+    };
+    PossessionError::StepCalledOutOfOrder { next }.into()
+}
+
 /// Applies a sandbox possession action to the flow of `auth_token`, retrying
-/// when a concurrent request changed the flow first.
+/// when a concurrent request changed the flow first. `act` returns `None` when
+/// the flow is not waiting for this action ([`not_waiting`]).
 async fn sandbox_action<F>(st: &AppState, auth_token: &str, mut act: F) -> Result<Response, Fail>
 where
-    F: FnMut(&mut FlowData) -> Result<Value, Fail>,
+    F: FnMut(&mut FlowData) -> Option<Value>,
 {
     for _ in 0..8 {
         let flow = sandbox_flow(st, auth_token).await?;
         let mut data = FlowData::open(&st.key, &flow)?;
-        let body = act(&mut data)?;
+        let Some(body) = act(&mut data) else {
+            return Err(not_waiting(&flow, &data));
+        };
         if st
             .store
             .update_flow(
@@ -89,17 +108,15 @@ pub(crate) async fn otp(
     let now = st.clock.now();
     sandbox_action(&st, &req.auth_token, |data| {
         if data.possession != PossessionState::Pending || data.channel != Channel::Mobile {
-            return Err(malformed(
-                "authToken: the flow is not waiting for an SMS OTP",
-            ));
+            return None;
         }
         if now - data.possession_sent_at > SMS_OTP_LIFETIME_SECONDS as i64 {
             data.possession = PossessionState::Failed;
-            return Ok(json!({"success": false, "expired": true}));
+            return Some(json!({"success": false, "expired": true}));
         }
         if req.otp == SANDBOX_OTP {
             data.possession = PossessionState::Passed;
-            return Ok(json!({"success": true}));
+            return Some(json!({"success": true}));
         }
         data.otp_attempts += 1;
         let allowed = 1 + if data.allow_otp_retry {
@@ -111,7 +128,7 @@ pub(crate) async fn otp(
         if remaining == 0 {
             data.possession = PossessionState::Failed;
         }
-        Ok(json!({"success": false, "remainingAttempts": remaining}))
+        Some(json!({"success": false, "remainingAttempts": remaining}))
     })
     .await
 }
@@ -142,16 +159,14 @@ pub(crate) async fn instant_link(
     let now = st.clock.now();
     sandbox_action(&st, &req.auth_token, |data| {
         if data.possession != PossessionState::Pending || data.channel != Channel::Desktop {
-            return Err(malformed(
-                "authToken: the flow is not waiting for an Instant Link",
-            ));
+            return None;
         }
         if now - data.possession_sent_at > INSTANT_LINK_LIFETIME_SECONDS as i64 {
             data.possession = PossessionState::Failed;
-            return Ok(json!({"success": false, "expired": true}));
+            return Some(json!({"success": false, "expired": true}));
         }
         data.possession = PossessionState::Passed;
-        Ok(json!({"success": true, "redirectUrl": data.final_target_url}))
+        Some(json!({"success": true, "redirectUrl": data.final_target_url}))
     })
     .await
 }

@@ -281,3 +281,43 @@ async fn sandbox_users_solutions_and_regions() {
     assert_eq!(r.status, 200, "{}", r.body);
     eu.stop().await;
 }
+
+#[tokio::test]
+async fn a_sandbox_action_the_flow_is_not_waiting_for_is_a_step_out_of_order() {
+    let srv = TestServer::start().await;
+    let token = srv.token_for("prefill").await;
+    // This sandbox user passes possession at once: its flow waits for no OTP
+    // and no Instant Link click, only for /v3/validate.
+    let started = srv
+        .post(
+            "/v3/start",
+            &token,
+            json!({"flowType": "desktop", "phoneNumber": crate::harness::TOD, "finalTargetUrl": "https://example.com/done"}),
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let auth = started.str("authToken");
+    let otp = srv
+        .send(
+            srv.http
+                .post(format!("{}/sandbox/otp", srv.base))
+                .json(&json!({"authToken": auth, "otp": "1234"})),
+        )
+        .await;
+    assert_eq!(
+        (otp.status, otp.body.clone()),
+        (
+            403,
+            json!({"code": 8003, "message": "step called out of order", "next": {"v3-validate": "/v3/validate"}})
+        )
+    );
+    let link = srv
+        .send(
+            srv.http
+                .post(format!("{}/sandbox/instant-link", srv.base))
+                .json(&json!({"authToken": auth})),
+        )
+        .await;
+    assert_eq!((link.status, link.body), (otp.status, otp.body));
+    srv.stop().await;
+}

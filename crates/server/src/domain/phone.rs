@@ -88,7 +88,18 @@ pub fn parse(raw: &str) -> Result<Phone, PhoneError> {
     }
     let number = match phonenumber::parse(None, &e164) {
         Ok(n) => n,
-        Err(e) => return invalid(format!("is not a phone number ({e})")),
+        // The parser's own text is not ours to send (it names its internals, as
+        // "malformed integer part"): say which part is wrong in our words.
+        Err(e) => {
+            use phonenumber::ParseError as P;
+            let why = match e {
+                P::InvalidCountryCode => "invalid country code",
+                P::TooShortNsn | P::TooShortAfterIdd => "too short",
+                P::TooLong => "too long",
+                _ => "not a number after its country code",
+            };
+            return invalid(format!("is not a phone number ({why})"));
+        }
     };
     let code = number.code().value();
     let national = number.national().to_string();
@@ -324,6 +335,18 @@ mod tests {
             invalid("+9998765432"),
             "is not a phone number (invalid country code)"
         );
+    }
+
+    #[test]
+    fn the_parser_text_never_reaches_the_message() {
+        for raw in ["+0000000000", "0000000000", "+1", "+44"] {
+            if let Err(PhoneError::Invalid(why)) = parse(raw) {
+                assert!(
+                    !why.contains("integer") && !why.contains("parse"),
+                    "{raw}: {why}"
+                );
+            }
+        }
     }
 
     #[test]

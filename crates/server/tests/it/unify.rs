@@ -30,8 +30,14 @@ async fn desktop_unify_completes_through_the_instant_link() {
                 .json(&json!({"authToken": auth, "otp": "1234"})),
         )
         .await;
+    // Desktop flows wait for the link, not an OTP: the OTP is a step out of
+    // order, and `next` names what the Unify flow allows now.
     assert_eq!(
-        otp.status, 400,
+        (otp.status, otp.body.clone()),
+        (
+            403,
+            json!({"code": 8003, "message": "step called out of order", "next": {"v3-unify-status": "/v3/unify-status"}})
+        ),
         "desktop flows wait for the link, not an OTP"
     );
     let click = srv

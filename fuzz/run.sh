@@ -8,6 +8,7 @@
 #   FUZZ_TARGETS    space-separated targets to run (default: all, `cargo fuzz list`)
 #   FUZZ_SANITIZER  none (default) or address; see fuzz/README.md
 #   FUZZ_RUNS       stop each target after this many executions instead of SECONDS
+#   FUZZ_SEED       libFuzzer's random seed (CI sets 1, so a run is reproducible)
 #
 # cargo-fuzz needs nightly compiler flags; only the stable toolchain is assumed, so
 # RUSTC_BOOTSTRAP=1 lets stable rustc accept them (for this build only).
@@ -35,6 +36,9 @@ cargo fuzz build "${flags[@]}"
 limit=(-max_total_time="$secs")
 if [ -n "${FUZZ_RUNS:-}" ]; then
   limit=(-runs="$FUZZ_RUNS")
+fi
+if [ -n "${FUZZ_SEED:-}" ]; then
+  limit+=(-seed="$FUZZ_SEED")
 fi
 
 failed=()

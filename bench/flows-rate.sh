@@ -63,7 +63,9 @@ cleanup() {
 trap cleanup EXIT
 
 start_server() { # start_server BIN DB
-  IDV__LOG=warn "$1" serve --listen "127.0.0.1:$PORT" --database "$2" > /dev/null 2>> "$TMP/serve.err" &
+  # One load generator on one address: lift the per-address connection cap
+  # (256), which would otherwise shed the open-loop generator's connections.
+  IDV__MAX_CONNECTIONS_PER_PEER=100000 IDV__LOG=warn "$1" serve --listen "127.0.0.1:$PORT" --database "$2" > /dev/null 2>> "$TMP/serve.err" &
   SERVER=$!
   for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$PORT/openapi.json" && return 0

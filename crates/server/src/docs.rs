@@ -11,14 +11,12 @@
 //! gets the catalogued 404 that any unknown path gets.
 
 use crate::app::AppState;
-use crate::http::error::render;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use idv_core::PossessionError;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -86,7 +84,9 @@ async fn page(Path(name): Path<String>) -> Response {
     }
     match rendered().get(name.as_str()) {
         Some(html) => with_type(html.clone(), "text/html; charset=utf-8"),
-        None => render(&PossessionError::UnknownPath),
+        // The same catalogued 404 the router's fallback sends for a path no
+        // surface claims.
+        None => (crate::app::FALLBACK.unknown_path)(),
     }
 }
 

@@ -95,6 +95,17 @@ impl From<DeviceRow> for DeviceRecord {
     }
 }
 
+/// A flow row selected by the condition `$where` (one column list for every
+/// lookup of a flow).
+macro_rules! select_flow {
+    ($where:literal) => {
+        concat!(
+            "SELECT correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at FROM flows WHERE ",
+            $where
+        )
+    };
+}
+
 macro_rules! possession_sql {
     ($store:ty) => {
         #[async_trait::async_trait]
@@ -116,7 +127,7 @@ macro_rules! possession_sql {
             }
 
             async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
-                let row: Option<FlowRow> = sqlx::query_as("SELECT correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at FROM flows WHERE correlation_id = $1")
+                let row: Option<FlowRow> = sqlx::query_as(select_flow!("correlation_id = $1"))
                     .bind(correlation_id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -127,7 +138,7 @@ macro_rules! possession_sql {
                 &self,
                 token_hash: &str,
             ) -> StoreResult<Option<FlowRecord>> {
-                let row: Option<FlowRow> = sqlx::query_as("SELECT correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at FROM flows WHERE auth_token_hash = $1")
+                let row: Option<FlowRow> = sqlx::query_as(select_flow!("auth_token_hash = $1"))
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
                     .await?;

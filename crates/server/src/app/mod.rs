@@ -44,7 +44,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     crate::domain::phone::preload();
     let routes = Router::new()
         .merge(possession::routes(&state))
-        .merge(openapi::routes())
+        .merge(openapi::routes(&state))
         .merge(crate::docs::routes())
         .merge(extra)
         .fallback(unknown_path)

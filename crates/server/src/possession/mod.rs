@@ -101,7 +101,7 @@ impl IdempotencyErrors for PossessionError {
 }
 
 /// The routes of every operation of [`OPERATIONS`] but the OpenAPI document
-/// (`getOpenApi`, which `app` mounts from `openapi.rs`). What guards a route
+/// (`getOpenApi`, which `app` mounts from `openapi`). What guards a route
 /// comes from its row: `AccessToken` requires the caller the edge authenticated
 /// (8002 otherwise), `idempotent` adds the Idempotency-Key guard behind it, and
 /// `sandbox_only` operations answer the unknown-path 404 on any other tier.

@@ -42,8 +42,20 @@ async fn openapi_document_matches_the_golden_file_and_covers_the_operations_tabl
         // with each of its examples.
         for id in op.errors {
             let meta = id.meta();
-            let examples =
-                &o["responses"][meta.status.to_string()]["content"]["application/json"]["examples"];
+            let response = &o["responses"][meta.status.to_string()];
+            // A header the server sends with the error is declared on its
+            // response (Retry-After on the 429 and on the 409 of a request in
+            // progress).
+            for header in meta.headers {
+                assert!(
+                    response["headers"][*header].is_object(),
+                    "{}: the {} response does not declare {header}, which {} carries",
+                    op.id,
+                    meta.status,
+                    meta.name
+                );
+            }
+            let examples = &response["content"]["application/json"]["examples"];
             let shown = examples
                 .as_object()
                 .map(|m| m.keys().filter(|k| k.starts_with(meta.name)).count())

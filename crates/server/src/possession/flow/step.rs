@@ -1,0 +1,214 @@
+//! Admitting a new flow (region, country, tier, test user), creating its row, and
+//! the one pattern every step follows: load, check `next`, decide, write with a
+//! conditional update, and judge again on a lost race.
+
+use super::{FlowData, FlowKind, FlowState, Step, next_map, next_of};
+use crate::app::AppState;
+use crate::domain::secrets;
+use crate::domain::{CorrelationId, Phone};
+use crate::domain::{Region, Tier};
+use crate::guard::auth::Principal;
+use crate::guard::idempotency::KeyExpiry;
+use crate::http::ok;
+use crate::possession::Fail;
+use crate::possession::store::{FlowRecord, SideEffect};
+use crate::possession::test_users::{self, TestUser};
+use axum::response::Response;
+use idv_core::PossessionError;
+use idv_core::limits::CORRELATION_ID_LIFETIME_SECONDS;
+use serde_json::{Value, json};
+
+/// A step's decision. For Pre-Fill and Prove Identity, [`step`] adds `next` to
+/// `body` from the new state.
+pub(crate) struct Outcome {
+    pub state: FlowState,
+    pub data: FlowData,
+    pub effects: Vec<SideEffect>,
+    pub body: Value,
+    /// False when nothing changes (a status poll).
+    pub write: bool,
+}
+
+impl Outcome {
+    /// A change to `state` that answers `body`.
+    pub(crate) fn to(state: FlowState, data: FlowData, body: Value) -> Outcome {
+        Outcome {
+            state,
+            data,
+            effects: vec![],
+            body,
+            write: true,
+        }
+    }
+}
+
+fn region_name(r: Region) -> &'static str {
+    match r {
+        Region::Us => "US",
+        Region::Eu => "EU",
+    }
+}
+
+/// The region, country, tier and test-user checks of /v3/start and /v3/unify.
+pub(crate) fn admit(
+    st: &AppState,
+    who: &Principal,
+    phone: &Phone,
+) -> Result<&'static TestUser, Fail> {
+    if phone.region != st.region {
+        return Err(PossessionError::UnauthorizedForCountry {
+            reason: format!(
+                "the number's region is {} but this is the {} endpoint",
+                region_name(phone.region),
+                region_name(st.region)
+            ),
+        }
+        .into());
+    }
+    let countries = &who.project.countries;
+    if !countries.iter().any(|c| c == "*" || c == phone.country) {
+        return Err(PossessionError::UnauthorizedForCountry {
+            reason: format!("the project is not authorized for {}", phone.country),
+        }
+        .into());
+    }
+    if st.tier == Tier::Production {
+        return Err(Fail::Internal(
+            "no production possession provider is configured: this build ships the sandbox tier only"
+                .into(),
+        ));
+    }
+    let user = test_users::find(&phone.e164).ok_or(PossessionError::SandboxUserNotFound)?;
+    if !user.solutions.contains(&who.project.solution) {
+        return Err(PossessionError::SandboxUserAccessDenied.into());
+    }
+    Ok(user)
+}
+
+/// A flow row read back, with its kind and state parsed.
+pub(crate) struct OpenFlow {
+    pub record: FlowRecord,
+    pub kind: FlowKind,
+    pub state: FlowState,
+}
+
+/// Loads the caller's open flow of one of `kinds`, or 8008.
+pub(crate) async fn open_flow(
+    st: &AppState,
+    who: &Principal,
+    correlation_id: &CorrelationId,
+    kinds: &[FlowKind],
+) -> Result<OpenFlow, Fail> {
+    let found = st
+        .store
+        .get_flow(correlation_id.as_str())
+        .await?
+        .filter(|f| f.project_id == who.project.id && f.expires_at > st.clock.now());
+    let Some(record) = found else {
+        return Err(PossessionError::InvalidCorrelationId.into());
+    };
+    let Some(kind) = FlowKind::from_stored(&record.kind).filter(|k| kinds.contains(k)) else {
+        return Err(PossessionError::InvalidCorrelationId.into());
+    };
+    let state = FlowState::from_stored(&record.state).ok_or_else(|| {
+        Fail::Internal(format!(
+            "flow {} has an unknown state {:?}",
+            record.correlation_id, record.state
+        ))
+    })?;
+    if state == FlowState::Done {
+        return Err(PossessionError::InvalidCorrelationId.into());
+    }
+    Ok(OpenFlow {
+        record,
+        kind,
+        state,
+    })
+}
+
+/// Runs one step of a flow; see the module docs.
+pub(crate) async fn step<F>(
+    st: &AppState,
+    who: &Principal,
+    correlation_id: &CorrelationId,
+    kinds: &[FlowKind],
+    this: Step,
+    mut decide: F,
+) -> Result<Response, Fail>
+where
+    F: FnMut(&FlowRecord, FlowKind, FlowData) -> Result<Outcome, Fail>,
+{
+    for _ in 0..8 {
+        let flow = open_flow(st, who, correlation_id, kinds).await?;
+        let data = FlowData::open(&st.key, &flow.record)?;
+        let next = next_of(flow.kind, flow.state, data.possession);
+        if !next.contains(&this) {
+            return Err(PossessionError::StepCalledOutOfOrder {
+                next: next_map(&next),
+            }
+            .into());
+        }
+        let out = decide(&flow.record, flow.kind, data)?;
+        let written = !out.write || {
+            let cid = &flow.record.correlation_id;
+            let stored = if out.state == FlowState::Done {
+                out.data.clone().ended().seal(&st.key, cid)?
+            } else {
+                out.data.seal(&st.key, cid)?
+            };
+            st.store
+                .update_flow(
+                    cid,
+                    flow.record.version,
+                    out.state.as_str(),
+                    &stored,
+                    &out.effects,
+                )
+                .await?
+        };
+        if written {
+            let mut body = out.body;
+            // Pre-Fill and Prove Identity answers name the calls allowed next; the
+            // state machine (`next_of`) is their only source. Unify answers carry none.
+            if flow.kind != FlowKind::Unify
+                && let Value::Object(m) = &mut body
+            {
+                let next = next_of(flow.kind, out.state, out.data.possession);
+                m.insert("next".into(), json!(next_map(&next)));
+            }
+            let mut resp = ok(body);
+            resp.extensions_mut()
+                .insert(KeyExpiry(flow.record.expires_at));
+            return Ok(resp);
+        }
+    }
+    Err(Fail::Internal(
+        "the flow kept changing under concurrent requests".into(),
+    ))
+}
+
+/// Stores a new flow of `kind` in `state`; returns it with its client auth token.
+pub(crate) async fn create_flow(
+    st: &AppState,
+    who: &Principal,
+    kind: FlowKind,
+    state: FlowState,
+    data: &FlowData,
+) -> Result<(FlowRecord, String), Fail> {
+    let now = st.clock.now();
+    let auth_token = secrets::random_hex(32);
+    let correlation_id = CorrelationId::new_random().to_string();
+    let flow = FlowRecord {
+        data: data.seal(&st.key, &correlation_id)?,
+        correlation_id,
+        project_id: who.project.id.clone(),
+        kind: kind.as_str().to_string(),
+        state: state.as_str().to_string(),
+        version: 0,
+        auth_token_hash: secrets::hash(&auth_token),
+        created_at: now,
+        expires_at: now + CORRELATION_ID_LIFETIME_SECONDS as i64,
+    };
+    st.store.insert_flow(&flow).await?;
+    Ok((flow, auth_token))
+}

@@ -14,7 +14,7 @@
 use crate::domain::country::Country;
 use crate::domain::date::CalendarDate;
 use crate::verification::fields::{Check, Invalid};
-use crate::verification::flows::{DocumentType, FlowConfig, TypeRefusal};
+use crate::verification::flows::{DocumentType, FlowConfig};
 use idv_core::VerificationError;
 use idv_core::outcomes::ContextType;
 use serde::{Deserialize, Serialize};
@@ -190,20 +190,13 @@ fn person(c: &mut Check, p: &Map<String, Value>, today: CalendarDate) -> Option<
     })
 }
 
-fn country(c: &mut Check, obj: &Map<String, Value>, at: &str, required: bool) -> Option<Country> {
-    let s = c.string(obj, at, "country", required)?;
-    Country::parse(&s)
-        .map_err(|why| c.invalid(&format!("{at}.country"), why))
-        .ok()
-}
-
 fn address(c: &mut Check, a: &Map<String, Value>) -> Option<ExpectedAddress> {
     const AT: &str = "expected_data.address";
     let street = c.string(a, AT, "street", true);
     let city = c.string(a, AT, "city", true);
     let state = c.string(a, AT, "state", false);
     let postal_code = c.string(a, AT, "postal_code", true);
-    let country = country(c, a, AT, true);
+    let country = c.country(a, AT, "country", true);
     Some(ExpectedAddress {
         street: street?,
         city: city?,
@@ -256,7 +249,7 @@ fn document(
 ) -> Option<ExpectedDocument> {
     let name = c.string(obj, at, "type", true);
     let number = c.string(obj, at, "number", false);
-    let doc_country = country(c, obj, at, false);
+    let doc_country = c.country(obj, at, "country", false);
     let country_failed = c.failed(&format!("{at}.country"));
     // A refused country of its own is reported once: the type is then checked
     // against the flow alone, not against the address's country.
@@ -266,26 +259,12 @@ fn document(
         doc_country.or(address_country)
     };
     let field = format!("{at}.type");
-    let document_type = match flow.check_type(context, name.as_deref()?, check_country) {
-        Ok(t) => t,
-        Err(TypeRefusal::NotInFlow) => {
-            c.push(VerificationError::DocumentTypeNotInFlow { field });
-            return None;
-        }
-        Err(TypeRefusal::ForbiddenForCountry(t, country)) => {
-            c.push(VerificationError::DocumentTypeCountryForbidden {
-                field,
-                document_type: t.name().to_string(),
-                country: country.to_string(),
-            });
-            return None;
-        }
-    };
+    let document_type = c.document_type(&field, &name?, context, flow, check_country);
     if country_failed {
         return None;
     }
     Some(ExpectedDocument {
-        document_type,
+        document_type: document_type?,
         number,
         country: doc_country,
     })

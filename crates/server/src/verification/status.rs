@@ -8,7 +8,9 @@
 //! I/O: a handler loads the verification, asks these functions, and writes the
 //! answer with a conditional update.
 
+use crate::verification::flows::FlowConfig;
 use idv_core::VerificationError;
+use idv_core::outcomes::ContextType;
 pub use idv_core::outcomes::{DecisionStatus, DocumentStatus, VerificationStatus};
 use std::fmt;
 
@@ -202,6 +204,39 @@ pub fn documents_editable(current: VerificationStatus) -> Result<(), Verificatio
         V::Canceled => Err(VerificationError::VerificationCanceled),
         _ => Err(VerificationError::VerificationAlreadyStarted),
     }
+}
+
+/// Whether a document of `context` may be uploaded to a verification of a flow
+/// configured as `flow`: a context the flow does not take is the API's 400
+/// `Document type not allowed.`.
+pub fn context_allowed(flow: &FlowConfig, context: ContextType) -> Result<(), VerificationError> {
+    if flow.accepts(context) {
+        Ok(())
+    } else {
+        Err(VerificationError::DocumentTypeNotAllowed)
+    }
+}
+
+/// Whether a verification holding active documents of the contexts `present`
+/// may be submitted: every context the flow requires must be there, else a
+/// 422 on `documents` naming the missing ones.
+pub fn ready_to_submit(
+    flow: &FlowConfig,
+    present: &[ContextType],
+) -> Result<(), VerificationError> {
+    let missing: Vec<String> = flow
+        .required
+        .iter()
+        .filter(|c| !present.contains(&c.0))
+        .map(|c| format!("a {} document", c.0.wire()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(VerificationError::FieldInvalid {
+        field: "documents".into(),
+        reason: format!("must include {}", missing.join(" and ")),
+    })
 }
 
 /// Which active documents an action cancels (document status 6), given each

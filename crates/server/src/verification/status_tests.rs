@@ -413,3 +413,48 @@ fn which_documents_an_action_cancels() {
         );
     }
 }
+
+#[test]
+fn uploads_and_submission_follow_the_flow() {
+    use crate::verification::flows::Flow;
+    use idv_core::CatalogError;
+    use idv_core::outcomes::ContextType as C;
+    let (u, i) = (Flow::Usps1583.defaults(), Flow::Identity.defaults());
+    assert_eq!(context_allowed(u, C::PhotoId), Ok(()));
+    assert_eq!(
+        context_allowed(u, C::Selfie),
+        Err(VerificationError::DocumentTypeNotAllowed)
+    );
+    assert_eq!(
+        context_allowed(i, C::ProofOfAddress),
+        Err(VerificationError::DocumentTypeNotAllowed)
+    );
+    assert_eq!(context_allowed(i, C::Selfie), Ok(()));
+    assert_eq!(ready_to_submit(u, &[C::ProofOfAddress, C::PhotoId]), Ok(()));
+    // A document the flow does not require does not stand in for one it does.
+    let cases = [
+        (
+            u,
+            vec![C::PhotoId],
+            "The documents field is invalid: must include a PROOF_OF_ADDRESS document.",
+        ),
+        (
+            u,
+            vec![],
+            "The documents field is invalid: must include a PHOTO_ID document and a PROOF_OF_ADDRESS document.",
+        ),
+        (
+            i,
+            vec![C::PhotoId, C::ProofOfAddress],
+            "The documents field is invalid: must include a SELFIE document.",
+        ),
+    ];
+    for (flow, present, message) in cases {
+        let e = ready_to_submit(flow, &present).unwrap_err();
+        assert_eq!(e.status(), 422);
+        assert_eq!(
+            e.body(),
+            serde_json::json!({"message": message, "errors": {"documents": [message]}})
+        );
+    }
+}

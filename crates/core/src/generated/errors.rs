@@ -1671,6 +1671,8 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
             "POST /api/v1/{flow}/documents",
             "DELETE /api/v1/{flow}/documents/{id}",
         ],

@@ -19,6 +19,7 @@ use idv_core::VerificationError;
 use idv_core::outcomes::ContextType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// What the caller expects the documents to show; stored sealed, returned in
 /// `expected_data`, compared with what extraction reads.
@@ -34,7 +35,7 @@ pub struct ExpectedData {
 }
 
 /// `expected_data.person`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedPerson {
     /// Given name.
     pub first_name: String,
@@ -46,7 +47,7 @@ pub struct ExpectedPerson {
 }
 
 /// `expected_data.address`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedAddress {
     /// Street line.
     pub street: String,
@@ -73,7 +74,7 @@ pub struct ExpectedDocuments {
 }
 
 /// One expected document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedDocument {
     /// The type, canonical spelling.
     #[serde(rename = "type")]
@@ -84,6 +85,54 @@ pub struct ExpectedDocument {
     /// The issuing country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
+}
+
+/// Personal data is never printed by `Debug` (so never logged by accident):
+/// names, dates of birth, street lines, postal codes and document numbers show
+/// as `<redacted>` when present.
+pub(crate) struct Redacted<'a, T>(pub(crate) &'a Option<T>);
+
+impl<T> fmt::Debug for Redacted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(_) => f.write_str("<redacted>"),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+const REDACTED: Redacted<'static, ()> = Redacted(&Some(()));
+
+impl fmt::Debug for ExpectedPerson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedPerson")
+            .field("first_name", &REDACTED)
+            .field("last_name", &REDACTED)
+            .field("date_of_birth", &Redacted(&self.date_of_birth))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExpectedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedAddress")
+            .field("street", &REDACTED)
+            .field("city", &REDACTED)
+            .field("state", &self.state)
+            .field("postal_code", &REDACTED)
+            .field("country", &self.country)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExpectedDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedDocument")
+            .field("document_type", &self.document_type)
+            .field("number", &Redacted(&self.number))
+            .field("country", &self.country)
+            .finish()
+    }
 }
 
 /// A checked create body.

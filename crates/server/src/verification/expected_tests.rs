@@ -445,3 +445,25 @@ fn a_workspace_override_changes_what_is_accepted() {
         "GBR"
     );
 }
+
+#[test]
+fn debug_output_hides_personal_data() {
+    let got = parse(Flow::Usps1583, &usps()).unwrap();
+    let printed = format!("{got:?}");
+    for secret in [
+        "Jane",
+        "Doe",
+        "1990",
+        "Main St",
+        "Nashville",
+        "37201",
+        "123456789",
+        "D1234567",
+    ] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    // What is not personal stays readable.
+    for shown in ["Passport", "DriverLicense", "USA", "cust-42", "<redacted>"] {
+        assert!(printed.contains(shown), "{shown} missing from {printed}");
+    }
+}

@@ -9,7 +9,7 @@
 
 use crate::domain::country::Country;
 use crate::domain::date::{CalendarDate, Timestamp};
-use crate::verification::expected::ExpectedData;
+use crate::verification::expected::{ExpectedData, Redacted};
 use crate::verification::flows::{Context, DocumentType, Flow};
 use crate::verification::status::{DecisionStatus, DocumentStatus, VerificationStatus};
 use serde::ser::SerializeMap;
@@ -216,7 +216,7 @@ pub struct Document {
 
 /// What extraction read from a document (and the field names of the
 /// sandbox's embedded data).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtractedData {
     /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,7 +257,7 @@ pub struct ExtractedData {
 }
 
 /// An address as extracted: any part may be missing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtractedAddress {
     /// Street line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,6 +274,37 @@ pub struct ExtractedAddress {
     /// Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
+}
+
+impl fmt::Debug for ExtractedData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractedData")
+            .field("first_name", &Redacted(&self.first_name))
+            .field("last_name", &Redacted(&self.last_name))
+            .field("date_of_birth", &Redacted(&self.date_of_birth))
+            .field("document_number", &Redacted(&self.document_number))
+            .field("document_type", &self.document_type)
+            .field("country", &self.country)
+            .field("expiry_date", &self.expiry_date)
+            .field("address", &self.address)
+            .field("sex", &Redacted(&self.sex))
+            .field("source", &self.source)
+            .field("face_detected", &self.face_detected)
+            .field("face_score", &self.face_score)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExtractedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractedAddress")
+            .field("street", &Redacted(&self.street))
+            .field("city", &Redacted(&self.city))
+            .field("state", &self.state)
+            .field("postal_code", &Redacted(&self.postal_code))
+            .field("country", &self.country)
+            .finish()
+    }
 }
 
 /// A validation rule's result.

@@ -176,3 +176,24 @@ fn comments_and_blacklist_entries() {
         ["id", "postal_code", "country", "created_at"]
     );
 }
+
+#[test]
+fn extracted_data_debug_hides_personal_data() {
+    let e = ExtractedData {
+        first_name: Some("JANE".into()),
+        last_name: Some("DOE".into()),
+        document_number: Some("X99".into()),
+        address: Some(ExtractedAddress {
+            street: Some("1 Main St".into()),
+            postal_code: Some("37201".into()),
+            ..Default::default()
+        }),
+        source: Some("mrz".into()),
+        ..Default::default()
+    };
+    let printed = format!("{e:?}");
+    for secret in ["JANE", "DOE", "X99", "Main", "37201"] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    assert!(printed.contains("mrz"));
+}

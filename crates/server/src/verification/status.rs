@@ -8,10 +8,13 @@
 //! I/O: a handler loads the verification, asks these functions, and writes the
 //! answer with a conditional update.
 
+use crate::verification::fields::{Check, Invalid};
 use crate::verification::flows::FlowConfig;
+use crate::verification::model::DocumentId;
 use idv_core::VerificationError;
 use idv_core::outcomes::ContextType;
 pub use idv_core::outcomes::{DecisionStatus, DocumentStatus, VerificationStatus};
+use serde_json::{Map, Value};
 use std::fmt;
 
 use VerificationStatus as V;
@@ -315,6 +318,63 @@ pub fn parse_decision_status(v: &serde_json::Value) -> Result<DecisionStatus, &'
         .and_then(DecisionStatus::from_value)
         .filter(|d| *d != DecisionStatus::Pending)
         .ok_or(DECISION_STATUS_RULE)
+}
+
+/// A checked `POST /api/v1/{flow}/decisions` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRequest {
+    /// 1–4.
+    pub status: DecisionStatus,
+    /// The document decided on (its existence is the handler's to check, with
+    /// [`UNKNOWN_DOCUMENT`] as the reason when it is not the workspace's).
+    pub document: DocumentId,
+    /// Who or what decided, as the caller names it (`Manual by …`).
+    pub validation_workflow: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Why a `document` member was refused: not an id, or not one of a document of
+/// the caller's workspace (the same words, so the answer never tells whether an
+/// id exists elsewhere).
+pub const UNKNOWN_DOCUMENT: &str = "must be the id of a document of this workspace";
+
+/// Reads a decision body: `status` (1–4), `document` (`doc_…`), and the
+/// optional `validation_workflow` and `reason` texts; every problem a 422
+/// under its member's name.
+pub fn parse_decision(body: &Map<String, Value>) -> Result<DecisionRequest, Invalid> {
+    let mut c = Check::new();
+    let status = match body.get("status") {
+        None | Some(Value::Null) => {
+            c.required("status");
+            None
+        }
+        Some(v) => parse_decision_status(v)
+            .map_err(|why| c.invalid("status", why))
+            .ok(),
+    };
+    let document = c.string(body, "", "document", true).and_then(|s| {
+        let id = DocumentId::parse(&s);
+        if id.is_none() {
+            c.invalid("document", UNKNOWN_DOCUMENT);
+        }
+        id
+    });
+    let validation_workflow = c.string(body, "", "validation_workflow", false);
+    let reason = c.string(body, "", "reason", false);
+    c.finish()?;
+    match (status, document) {
+        (Some(status), Some(document)) => Ok(DecisionRequest {
+            status,
+            document,
+            validation_workflow,
+            reason,
+        }),
+        // Each `None` recorded its error, so `finish` has returned it.
+        _ => Err(Invalid(vec![VerificationError::FieldRequired {
+            field: "status".into(),
+        }])),
+    }
 }
 
 /// Where the verification goes after a decision `trigger` (status 1–4, manual

@@ -103,7 +103,9 @@ prefixed_id!(
 );
 
 /// Serializes a status enum as the two members `status` (its number) and
-/// `status_label` (its label), for `#[serde(flatten)]`.
+/// `status_label` (its wire token: the label for verifications and documents,
+/// `APPROVED`, `REJECTED`, `DOUBLE_CHECK`, `CANCELED` for decisions, as the API
+/// names them), for `#[serde(flatten)]`.
 macro_rules! status_pair {
     ($name:ident, $inner:ty) => {
         /// `status` and `status_label`, from one value.
@@ -114,7 +116,7 @@ macro_rules! status_pair {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("status", &self.0.value())?;
-                m.serialize_entry("status_label", self.0.label())?;
+                m.serialize_entry("status_label", self.0.wire())?;
                 m.end()
             }
         }

@@ -144,7 +144,7 @@ fn a_document_with_validations_and_decisions() {
     );
     assert_eq!(
         got["decisions"],
-        json!([{"id": format!("dec_{}", "c".repeat(32)), "status": 3, "status_label": "Double Check", "validation_workflow": "Automatic", "created_at": "2026-06-11T07:40:00.000000Z"}])
+        json!([{"id": format!("dec_{}", "c".repeat(32)), "status": 3, "status_label": "DOUBLE_CHECK", "validation_workflow": "Automatic", "created_at": "2026-06-11T07:40:00.000000Z"}])
     );
     assert_eq!(serde_json::from_value::<Document>(got).unwrap(), d);
 }

@@ -142,6 +142,8 @@ pub enum ErrorId {
     DocumentCanceled,
     ///Document Missing Data (verification, HTTP 400).
     DocumentMissingData,
+    ///Verification Action Not Allowed (verification, HTTP 400).
+    VerificationActionNotAllowed,
     ///Too Many Requests (verification, HTTP 429).
     TooManyRequests,
     ///Server Error (verification, HTTP 500).
@@ -248,6 +250,7 @@ impl ErrorId {
         ErrorId::DuplicateDocumentType,
         ErrorId::DocumentCanceled,
         ErrorId::DocumentMissingData,
+        ErrorId::VerificationActionNotAllowed,
         ErrorId::TooManyRequests,
         ErrorId::ServerError,
         ErrorId::InvalidCredentials,
@@ -417,7 +420,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 68usize] = [
+pub static ENTRIES: [EntryMeta; 69usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -1321,8 +1324,9 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
             "The value is too long or too short.",
             "The value is not one of the allowed values (e.g. a `context_type` other than PHOTO_ID, PROOF_OF_ADDRESS or SELFIE).",
             "The value names a resource id that does not exist in the workspace.",
+            "A verification was submitted without every document its flow requires (reported on `documents`).",
         ],
-        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again.",
+        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again. On submit, upload the documents named and submit again.",
         retry: Retry::AfterFix,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
@@ -1348,6 +1352,12 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
                 params: "{\"field\":\"expected_data.address.country\",\"reason\":\"must be an ISO 3166-1 alpha-3 country code\"}",
                 headers: &[],
                 body: "{\"message\":\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\",\"errors\":{\"expected_data.address.country\":[\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\"]}}",
+            },
+            ExampleMeta {
+                name: "missing documents on submit",
+                params: "{\"field\":\"documents\",\"reason\":\"must include a PROOF_OF_ADDRESS document\"}",
+                headers: &[],
+                body: "{\"message\":\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\",\"errors\":{\"documents\":[\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\"]}}",
             },
         ],
     },
@@ -1661,6 +1671,8 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
             "POST /api/v1/{flow}/documents",
             "DELETE /api/v1/{flow}/documents/{id}",
         ],
@@ -1835,6 +1847,66 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
                 params: "{}",
                 headers: &[],
                 body: "{\"message\":\"The document could not be created by missing data...\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::VerificationActionNotAllowed,
+        name: "verification_action_not_allowed",
+        surface: Surface::Verification,
+        status: 400u16,
+        code: None,
+        title: "Verification Action Not Allowed",
+        message: "The verification cannot be {action} while it is {status}.",
+        params: &[
+            ParamMeta {
+                name: "action",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The lifecycle action that was refused, as a past participle, e.g. \"approved\", \"resumed\" or \"resubmitted\".",
+            },
+            ParamMeta {
+                name: "status",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The verification's current status label, e.g. \"Started\", \"Double Check\" or \"Expired\".",
+            },
+        ],
+        description: "The lifecycle action (submit, cancel, hold, resume, resubmit, approve or reject) is not one the verification's current status allows; the verification is unchanged.",
+        causes: &[
+            "A verification was approved or rejected before it was submitted.",
+            "A verification that is not on hold was resumed.",
+            "A verification that was not rejected or sent to double check was resubmitted.",
+            "A verification that has expired, or has been approved or rejected, was put on hold or canceled.",
+        ],
+        resolution: "Read the verification's `status` and the status table in the verification guide, and send an action that status allows (for example, submit before approving, hold before resuming).",
+        retry: Retry::AfterFix,
+        endpoints: &[
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+        ],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/verification.md#verification_action_not_allowed",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{\"action\":\"approved\",\"status\":\"Started\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be approved while it is Started.\"}",
+            },
+            ExampleMeta {
+                name: "resume",
+                params: "{\"action\":\"resumed\",\"status\":\"Double Check\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be resumed while it is Double Check.\"}",
             },
         ],
     },
@@ -3224,6 +3296,13 @@ pub enum VerificationError {
     DocumentCanceled,
     ///Document Missing Data — `The document could not be created by missing data...`
     DocumentMissingData,
+    ///Verification Action Not Allowed — `The verification cannot be {action} while it is {status}.`
+    VerificationActionNotAllowed {
+        ///The lifecycle action that was refused, as a past participle, e.g. "approved", "resumed" or "resubmitted".
+        action: String,
+        ///The verification's current status label, e.g. "Started", "Double Check" or "Expired".
+        status: String,
+    },
     ///Too Many Requests — `Too Many Attempts.`
     TooManyRequests,
     ///Server Error — `Server Error.`
@@ -3253,6 +3332,9 @@ impl CatalogError for VerificationError {
             Self::DuplicateDocumentType { .. } => ErrorId::DuplicateDocumentType,
             Self::DocumentCanceled => ErrorId::DocumentCanceled,
             Self::DocumentMissingData => ErrorId::DocumentMissingData,
+            Self::VerificationActionNotAllowed { .. } => {
+                ErrorId::VerificationActionNotAllowed
+            }
             Self::TooManyRequests => ErrorId::TooManyRequests,
             Self::ServerError => ErrorId::ServerError,
         }
@@ -3301,6 +3383,10 @@ impl CatalogError for VerificationError {
             }
             Self::DocumentCanceled => {}
             Self::DocumentMissingData => {}
+            Self::VerificationActionNotAllowed { action, status } => {
+                put(&mut p, "action", action);
+                put(&mut p, "status", status);
+            }
             Self::TooManyRequests => {}
             Self::ServerError => {}
         }
@@ -3367,6 +3453,12 @@ impl CatalogError for VerificationError {
                 }
                 ErrorId::DocumentCanceled => Self::DocumentCanceled,
                 ErrorId::DocumentMissingData => Self::DocumentMissingData,
+                ErrorId::VerificationActionNotAllowed => {
+                    Self::VerificationActionNotAllowed {
+                        action: take(p, "action", id)?,
+                        status: take(p, "status", id)?,
+                    }
+                }
                 ErrorId::TooManyRequests => Self::TooManyRequests,
                 ErrorId::ServerError => Self::ServerError,
                 other => {

@@ -11,9 +11,14 @@
 //!
 //! - *head*: from the first byte of a request (or the connection's opening,
 //!   for its first request) to the end of its headers: `header_timeout`;
-//! - *body*: from the end of the headers to the end of the body: `body_timeout`;
+//! - *body*: from the end of the headers to the end of the body: `body_timeout`
+//!   in total, and at least `min_body_rate` bytes a second over every window of
+//!   `min_body_rate_window` (so a body trickled a byte a second is cut after one
+//!   window, while a slow but steady client has the whole `body_timeout`);
 //! - *busy*: the handler runs and the answer is written: no deadline here
-//!   (a per-request handler timeout belongs to the edge, which can answer it);
+//!   (the per-request `handler_timeout` belongs to the edge, which answers it
+//!   with the surface's catalogued 503; it is carried in [`ConnLimits`] only
+//!   because it is configured with the other limits);
 //! - *idle*: from the end of an answer to the first byte of the next request:
 //!   `idle_timeout`.
 //!
@@ -38,8 +43,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use idv_core::limits::{
     CONNECTION_BODY_TIMEOUT_SECONDS, CONNECTION_HEADER_TIMEOUT_SECONDS,
-    CONNECTION_IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER,
-    SHUTDOWN_TIMEOUT_SECONDS,
+    CONNECTION_IDLE_TIMEOUT_SECONDS, CONNECTION_MIN_BODY_RATE_BYTES_PER_SECOND,
+    CONNECTION_MIN_BODY_RATE_WINDOW_SECONDS, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_PEER,
+    REQUEST_HANDLER_TIMEOUT_SECONDS, SHUTDOWN_TIMEOUT_SECONDS,
 };
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -65,6 +71,11 @@ pub struct ConnLimits {
     pub header_timeout: Duration,
     /// Time to receive a request's body, from the end of its headers.
     pub body_timeout: Duration,
+    /// The slowest a body may arrive, bytes a second over each
+    /// `min_body_rate_window` (0: no minimum).
+    pub min_body_rate: u64,
+    /// The window the minimum body rate is measured over.
+    pub min_body_rate_window: Duration,
     /// Time a kept-alive connection may stay silent between requests.
     pub idle_timeout: Duration,
     /// Most connections open at once (lowered at start to stay below the
@@ -74,6 +85,9 @@ pub struct ConnLimits {
     pub max_connections_per_peer: usize,
     /// Time in-flight requests get to finish after a shutdown signal.
     pub shutdown_timeout: Duration,
+    /// Time the edge waits for a handler's answer after the request body
+    /// (`AppState::handler_timeout`, which `serve::serve_on` sets from it).
+    pub handler_timeout: Duration,
 }
 
 impl Default for ConnLimits {
@@ -81,10 +95,13 @@ impl Default for ConnLimits {
         ConnLimits {
             header_timeout: Duration::from_secs(CONNECTION_HEADER_TIMEOUT_SECONDS),
             body_timeout: Duration::from_secs(CONNECTION_BODY_TIMEOUT_SECONDS),
+            min_body_rate: CONNECTION_MIN_BODY_RATE_BYTES_PER_SECOND,
+            min_body_rate_window: Duration::from_secs(CONNECTION_MIN_BODY_RATE_WINDOW_SECONDS),
             idle_timeout: Duration::from_secs(CONNECTION_IDLE_TIMEOUT_SECONDS),
             max_connections: MAX_CONNECTIONS as usize,
             max_connections_per_peer: MAX_CONNECTIONS_PER_PEER as usize,
             shutdown_timeout: Duration::from_secs(SHUTDOWN_TIMEOUT_SECONDS),
+            handler_timeout: Duration::from_secs(REQUEST_HANDLER_TIMEOUT_SECONDS),
         }
     }
 }
@@ -110,6 +127,9 @@ pub async fn serve(
     tracing::info!(
         header_timeout_s = limits.header_timeout.as_secs_f64(),
         body_timeout_s = limits.body_timeout.as_secs_f64(),
+        min_body_rate = limits.min_body_rate,
+        min_body_rate_window_s = limits.min_body_rate_window.as_secs_f64(),
+        handler_timeout_s = limits.handler_timeout.as_secs_f64(),
         idle_timeout_s = limits.idle_timeout.as_secs_f64(),
         max_connections = max_total,
         max_connections_per_peer = limits.max_connections_per_peer,
@@ -378,80 +398,109 @@ enum Phase {
     Idle,
 }
 
-impl Phase {
-    fn why(self, limits: &ConnLimits) -> String {
-        match self {
-            Phase::Head => format!(
-                "request head not received within {} s",
-                limits.header_timeout.as_secs_f64()
-            ),
-            Phase::Body => format!(
-                "request body not received within {} s",
-                limits.body_timeout.as_secs_f64()
-            ),
-            Phase::Idle => format!("idle for {} s", limits.idle_timeout.as_secs_f64()),
-            Phase::Busy => "busy".to_string(),
-        }
-    }
+/// One connection's phase and deadline; while a body arrives, also the body's
+/// total deadline and the bytes of the current rate window.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    phase: Phase,
+    deadline: Option<Instant>,
+    /// The body's own deadline (`body_timeout` after the headers).
+    body_until: Instant,
+    /// When the current minimum-rate window ends.
+    window_end: Instant,
+    /// Bytes read in the current window.
+    window_bytes: u64,
 }
 
 /// One connection's phase and deadline, moved by its socket reads, its
 /// request and response bodies; the connection task sleeps until the deadline
 /// and is woken when it changes.
 struct Tracker {
-    state: Mutex<(Phase, Option<Instant>)>,
+    state: Mutex<State>,
     changed: Notify,
     limits: ConnLimits,
 }
 
 impl Tracker {
     fn new(limits: ConnLimits) -> Tracker {
+        let now = Instant::now();
         Tracker {
             // The first request's head is due `header_timeout` after the
             // connection opens: a client that connects and says nothing is
             // the cheapest way to hold a socket.
-            state: Mutex::new((Phase::Head, Some(Instant::now() + limits.header_timeout))),
+            state: Mutex::new(State {
+                phase: Phase::Head,
+                deadline: Some(now + limits.header_timeout),
+                body_until: now,
+                window_end: now,
+                window_bytes: 0,
+            }),
             changed: Notify::new(),
             limits,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, (Phase, Option<Instant>)> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn set(&self, phase: Phase, timeout: Option<Duration>) {
-        *self.lock() = (phase, timeout.map(|t| Instant::now() + t));
+        {
+            let mut s = self.lock();
+            s.phase = phase;
+            s.deadline = timeout.map(|t| Instant::now() + t);
+        }
         self.changed.notify_one();
     }
 
-    /// Bytes arrived: on an idle connection, the next request has begun.
-    fn bytes_read(&self) {
+    /// Whether the minimum body rate is checked.
+    fn rate_checked(&self) -> bool {
+        self.limits.min_body_rate > 0 && !self.limits.min_body_rate_window.is_zero()
+    }
+
+    /// `n` bytes arrived: on an idle connection, the next request has begun;
+    /// during a body, they count towards the window's minimum.
+    fn bytes_read(&self, n: usize) {
         let mut s = self.lock();
-        if s.0 == Phase::Idle {
-            *s = (
-                Phase::Head,
-                Some(Instant::now() + self.limits.header_timeout),
-            );
-            drop(s);
-            self.changed.notify_one();
+        match s.phase {
+            Phase::Idle => {
+                s.phase = Phase::Head;
+                s.deadline = Some(Instant::now() + self.limits.header_timeout);
+                drop(s);
+                self.changed.notify_one();
+            }
+            Phase::Body => s.window_bytes += n as u64,
+            Phase::Head | Phase::Busy => {}
         }
     }
 
     /// A request's headers are in: its body is due, or the handler runs.
     fn head_done(&self, has_body: bool) {
-        if has_body {
-            self.set(Phase::Body, Some(self.limits.body_timeout));
-        } else {
-            self.set(Phase::Busy, None);
+        if !has_body {
+            return self.set(Phase::Busy, None);
         }
+        {
+            let now = Instant::now();
+            let mut s = self.lock();
+            s.phase = Phase::Body;
+            s.body_until = now + self.limits.body_timeout;
+            s.window_end = now + self.limits.min_body_rate_window;
+            s.window_bytes = 0;
+            s.deadline = Some(if self.rate_checked() {
+                s.body_until.min(s.window_end)
+            } else {
+                s.body_until
+            });
+        }
+        self.changed.notify_one();
     }
 
     /// The request body ended, failed or was dropped unread.
     fn body_done(&self) {
         let mut s = self.lock();
-        if s.0 == Phase::Body {
-            *s = (Phase::Busy, None);
+        if s.phase == Phase::Body {
+            s.phase = Phase::Busy;
+            s.deadline = None;
         }
     }
 
@@ -463,13 +512,43 @@ impl Tracker {
     }
 
     fn deadline(&self) -> Option<Instant> {
-        self.lock().1
+        self.lock().deadline
     }
 
-    /// The phase whose deadline has passed, if one has.
-    fn expired(&self, now: Instant) -> Option<Phase> {
-        let s = self.lock();
-        s.1.is_some_and(|d| d <= now).then_some(s.0)
+    /// Why the connection must close, if its deadline has passed. A body whose
+    /// rate window ended with enough bytes starts the next window instead.
+    fn expired(&self, now: Instant) -> Option<String> {
+        let mut s = self.lock();
+        if s.deadline.is_none_or(|d| d > now) {
+            return None;
+        }
+        let l = &self.limits;
+        Some(match s.phase {
+            Phase::Head => format!(
+                "request head not received within {} s",
+                l.header_timeout.as_secs_f64()
+            ),
+            Phase::Body if now >= s.body_until => format!(
+                "request body not received within {} s",
+                l.body_timeout.as_secs_f64()
+            ),
+            Phase::Body => {
+                let window = l.min_body_rate_window.as_secs_f64();
+                let needed = (l.min_body_rate as f64 * window).ceil() as u64;
+                if s.window_bytes < needed {
+                    return Some(format!(
+                        "request body slower than {} bytes/s: {} bytes in {window} s",
+                        l.min_body_rate, s.window_bytes
+                    ));
+                }
+                s.window_end = now + l.min_body_rate_window;
+                s.window_bytes = 0;
+                s.deadline = Some(s.body_until.min(s.window_end));
+                return None;
+            }
+            Phase::Idle => format!("idle for {} s", l.idle_timeout.as_secs_f64()),
+            Phase::Busy => return None,
+        })
     }
 }
 
@@ -550,8 +629,8 @@ impl Connection {
                 }
                 () = tracker.changed.notified() => {}
                 () = sleep => {
-                    if let Some(phase) = tracker.expired(Instant::now()) {
-                        tracing::debug!(%peer, "closing connection: {}", phase.why(&self.limits));
+                    if let Some(why) = tracker.expired(Instant::now()) {
+                        tracing::debug!(%peer, "closing connection: {why}");
                         return;
                     }
                 }
@@ -576,7 +655,7 @@ impl AsyncRead for TrackedIo {
         let before = buf.filled().len();
         let r = Pin::new(&mut this.io).poll_read(cx, buf);
         if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            this.tracker.bytes_read();
+            this.tracker.bytes_read(buf.filled().len() - before);
         }
         r
     }

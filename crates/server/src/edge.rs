@@ -12,7 +12,7 @@
 //! surface's 404/403 fallbacks, then the guards each operation's table row asks
 //! for, then the handler). A body sent without a length is capped at the same
 //! limit while it is read (`http::input`). Malformed HTTP never gets here: hyper
-//! answers it in `conn.rs` with a bare status (docs/guides/server.md).
+//! answers it in `conn/` with a bare status (docs/guides/server.md).
 //!
 //! Which surface a request belongs to is decided here, once, by path prefix:
 //! `App` holds a static table of `(prefix, &SurfaceEdge)` rows (built by `app`)

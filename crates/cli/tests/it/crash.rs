@@ -6,8 +6,9 @@
 //! with its key gets the same stored answer byte for byte, and each flow's next
 //! step is accepted where the journal says the flow is. The request each client
 //! had in flight at the kill (unacknowledged) is retried with its key, as a
-//! client would, and its outcome counted: it may have taken effect or not, but
-//! it never runs twice. On SQLite, and on PostgreSQL when
+//! client would: it gets its stored answer (it had committed), runs now, or
+//! gets the 409 while the dead process's claim lasts, and then it has not taken
+//! effect (its change and its stored answer are one transaction). On SQLite, and on PostgreSQL when
 //! `IDV_TEST_DATABASE_URL` is set (in a schema of its own).
 
 use serde_json::{Value, json};
@@ -383,6 +384,9 @@ async fn crash_and_check(db: &str, dir: &std::path::Path) -> Counts {
 fn assert_nothing_lost(c: &Counts) {
     assert!(c.lost.is_empty(), "lost acknowledged writes: {:#?}", c.lost);
     assert_eq!(c.verified, c.acknowledged);
+    // A change and its stored answer are one transaction: a request whose key
+    // is still claimed after the crash never took effect.
+    assert_eq!(c.in_flight_took_effect, 0, "{c:?}");
     // Enough load to mean something: a token and some flows per client.
     assert!(c.acknowledged > 4 * WORKERS, "{c:?}");
 }

@@ -62,6 +62,9 @@ Environment (each option above overrides its variable, which overrides the confi
 Connection limits (also config file keys, lower-case without IDV__; seconds may be decimals):
   IDV__HEADER_TIMEOUT            seconds to send a request's headers; default 10
   IDV__BODY_TIMEOUT              seconds to send a request's body; default 30
+  IDV__MIN_BODY_RATE             slowest body, bytes a second over each window (0: none); default 256
+  IDV__MIN_BODY_RATE_WINDOW      seconds the minimum body rate is measured over; default 5
+  IDV__HANDLER_TIMEOUT           seconds a request may take after its body before the 503; default 30 (below 60)
   IDV__IDLE_TIMEOUT              seconds a kept-alive connection may idle; default 60
   IDV__SHUTDOWN_TIMEOUT          seconds in-flight requests get after SIGTERM; default 10
   IDV__MAX_CONNECTIONS           connections open at once; default 4096 (kept below ulimit -n)

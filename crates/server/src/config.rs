@@ -6,9 +6,10 @@
 //! redacted.
 //!
 //! The connection limits (`header_timeout`, `body_timeout`, `idle_timeout`,
-//! `shutdown_timeout` in seconds; `max_connections`,
-//! `max_connections_per_peer`) default to the catalogue's values
-//! (`idv_core::limits`) and are enforced by [`crate::conn`].
+//! `shutdown_timeout`, `min_body_rate_window` in seconds; `min_body_rate` in
+//! bytes a second; `max_connections`, `max_connections_per_peer`) default to the
+//! catalogue's values (`idv_core::limits`) and are enforced by [`crate::conn`];
+//! `handler_timeout` (seconds, below the Idempotency-Key lease) by the edge.
 
 use crate::conn::ConnLimits;
 use serde::{Deserialize, Deserializer};
@@ -195,6 +196,15 @@ pub struct ConfigLayer {
     /// Seconds in-flight requests get after a shutdown signal.
     #[serde(default, deserialize_with = "number_or_text")]
     pub shutdown_timeout: Option<String>,
+    /// Seconds a handler may take after the request body (`handler_timeout`).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub handler_timeout: Option<String>,
+    /// Slowest request body, bytes a second (`min_body_rate`; 0 = none).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub min_body_rate: Option<String>,
+    /// Seconds the minimum body rate is measured over.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub min_body_rate_window: Option<String>,
     /// Most connections open at once.
     #[serde(default, deserialize_with = "number_or_text")]
     pub max_connections: Option<String>,
@@ -244,6 +254,9 @@ impl std::fmt::Debug for ConfigLayer {
             .field("body_timeout", &self.body_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("handler_timeout", &self.handler_timeout)
+            .field("min_body_rate", &self.min_body_rate)
+            .field("min_body_rate_window", &self.min_body_rate_window)
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_peer", &self.max_connections_per_peer)
             .field(
@@ -261,7 +274,8 @@ impl std::fmt::Debug for ConfigLayer {
 impl ConfigLayer {
     /// Reads a TOML file (keys: listen, database, region, tier, log, and the
     /// connection limits header_timeout, body_timeout, idle_timeout,
-    /// shutdown_timeout, max_connections, max_connections_per_peer).
+    /// shutdown_timeout, handler_timeout, min_body_rate, min_body_rate_window,
+    /// max_connections, max_connections_per_peer).
     pub fn from_file(path: &Path) -> Result<ConfigLayer, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
@@ -270,7 +284,8 @@ impl ConfigLayer {
 
     /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER`, `IDV__LOG`
     /// and the connection limits (`IDV__HEADER_TIMEOUT`, `IDV__BODY_TIMEOUT`,
-    /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__MAX_CONNECTIONS`,
+    /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__HANDLER_TIMEOUT`,
+    /// `IDV__MIN_BODY_RATE`, `IDV__MIN_BODY_RATE_WINDOW`, `IDV__MAX_CONNECTIONS`,
     /// `IDV__MAX_CONNECTIONS_PER_PEER`), the server key (`IDV__SECRET_KEY`,
     /// `IDV__SECRET_KEY_FILE`) and retention (`IDV__RETENTION_SWEEP_INTERVAL`,
     /// `IDV__RETENTION_FLOW_GRACE`) from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
@@ -299,6 +314,9 @@ impl ConfigLayer {
                 "body_timeout" => &mut layer.body_timeout,
                 "idle_timeout" => &mut layer.idle_timeout,
                 "shutdown_timeout" => &mut layer.shutdown_timeout,
+                "handler_timeout" => &mut layer.handler_timeout,
+                "min_body_rate" => &mut layer.min_body_rate,
+                "min_body_rate_window" => &mut layer.min_body_rate_window,
                 "max_connections" => &mut layer.max_connections,
                 "max_connections_per_peer" => &mut layer.max_connections_per_peer,
                 "secret_key" => &mut layer.secret_key,
@@ -312,6 +330,7 @@ impl ConfigLayer {
                     return Err(format!(
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
+                         IDV__HANDLER_TIMEOUT, IDV__MIN_BODY_RATE, IDV__MIN_BODY_RATE_WINDOW, \
                          IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
                          IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL or IDV__RETENTION_FLOW_GRACE"
                     ));
@@ -347,6 +366,9 @@ impl Config {
             pick(&mut l.body_timeout, &layer.body_timeout);
             pick(&mut l.idle_timeout, &layer.idle_timeout);
             pick(&mut l.shutdown_timeout, &layer.shutdown_timeout);
+            pick(&mut l.handler_timeout, &layer.handler_timeout);
+            pick(&mut l.min_body_rate, &layer.min_body_rate);
+            pick(&mut l.min_body_rate_window, &layer.min_body_rate_window);
             pick(&mut l.max_connections, &layer.max_connections);
             pick(
                 &mut l.max_connections_per_peer,
@@ -423,10 +445,26 @@ impl Config {
                 &l.shutdown_timeout,
                 &mut n.shutdown_timeout,
             ),
+            (
+                "handler_timeout",
+                &l.handler_timeout,
+                &mut n.handler_timeout,
+            ),
+            (
+                "min_body_rate_window",
+                &l.min_body_rate_window,
+                &mut n.min_body_rate_window,
+            ),
         ] {
             if let Some(v) = value {
                 *slot = parse_seconds(name, v)?;
             }
+        }
+        check_handler_timeout(n.handler_timeout)?;
+        if let Some(v) = &l.min_body_rate {
+            n.min_body_rate = v.trim().parse().map_err(|_| {
+                format!("invalid min_body_rate {v:?}: use a whole number of bytes a second (0: no minimum)")
+            })?;
         }
         if let Some(v) = &l.retention_sweep_interval {
             c.retention.sweep_interval = parse_seconds("retention_sweep_interval", v)?;
@@ -479,6 +517,21 @@ fn parse_seconds(name: &str, v: &str) -> Result<std::time::Duration, String> {
             "invalid {name} {v:?}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}, e.g. 10 or 0.5"
         )),
     }
+}
+
+/// `handler_timeout` must end before the lease of the Idempotency-Key claim
+/// its request holds, so a retry with the key finds the claim still held, never
+/// free for a second run while the first may still be answering.
+fn check_handler_timeout(t: std::time::Duration) -> Result<(), String> {
+    let lease = crate::guard::idempotency::CLAIM_LEASE_SECONDS as f64;
+    if t.as_secs_f64() >= lease {
+        return Err(format!(
+            "invalid handler_timeout {} s: it must be below the Idempotency-Key lease of {lease} s \
+             (a retry after a timed-out request must find its key still held); use e.g. 30",
+            t.as_secs_f64()
+        ));
+    }
+    Ok(())
 }
 
 /// A whole number of at least 1.
@@ -721,6 +774,27 @@ mod tests {
         assert_eq!(n.idle_timeout, Duration::from_secs(7));
         assert_eq!(n.shutdown_timeout, Duration::from_secs(2));
         assert_eq!((n.max_connections, n.max_connections_per_peer), (100, 8));
+        let d = ConnLimits::default();
+        assert_eq!(
+            (d.handler_timeout, d.min_body_rate, d.min_body_rate_window),
+            (Duration::from_secs(30), 256, Duration::from_secs(5))
+        );
+        let file: ConfigLayer =
+            toml::from_str("handler_timeout = 1.5\nmin_body_rate = 0\nmin_body_rate_window = 2")
+                .unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__MIN_BODY_RATE".to_string(), "64".to_string())]).unwrap();
+        let n = Config::resolve(&[file, env]).unwrap().connections;
+        assert_eq!(
+            (n.handler_timeout, n.min_body_rate, n.min_body_rate_window),
+            (Duration::from_millis(1500), 64, Duration::from_secs(2))
+        );
+        let over = ConfigLayer::from_env([("IDV__HANDLER_TIMEOUT".into(), "90".into())]).unwrap();
+        let err = Config::resolve(&[over]).unwrap_err();
+        assert!(
+            err.contains("below the Idempotency-Key lease of 60 s"),
+            "{err}"
+        );
         for (k, v) in [
             ("IDV__HEADER_TIMEOUT", "0"),
             ("IDV__IDLE_TIMEOUT", "-1"),
@@ -728,6 +802,8 @@ mod tests {
             ("IDV__SHUTDOWN_TIMEOUT", "inf"),
             ("IDV__MAX_CONNECTIONS", "0"),
             ("IDV__MAX_CONNECTIONS_PER_PEER", "1.5"),
+            ("IDV__MIN_BODY_RATE", "-1"),
+            ("IDV__HANDLER_TIMEOUT", "60"),
         ] {
             let layer = ConfigLayer::from_env([(k.to_string(), v.to_string())]).unwrap();
             let err = Config::resolve(&[layer]).unwrap_err();

@@ -42,15 +42,16 @@ pub fn already_provisioned(database: &str) -> String {
     )
 }
 
-/// Serves `state` on `listener` with the connection `limits` until `shutdown`
-/// resolves, then lets in-flight requests finish for at most
-/// `limits.shutdown_timeout` (see [`conn::serve`]).
+/// Serves `state` on `listener` with the connection `limits` (and its
+/// `handler_timeout`) until `shutdown` resolves, then lets in-flight requests
+/// finish for at most `limits.shutdown_timeout` (see [`conn::serve`]).
 pub async fn serve_on(
     listener: TcpListener,
-    state: AppState,
+    mut state: AppState,
     limits: ConnLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.handler_timeout = limits.handler_timeout;
     conn::serve(listener, router(state), limits, shutdown).await
 }
 

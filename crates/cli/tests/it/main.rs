@@ -1,5 +1,6 @@
 //! Integration tests of the `idv` binary, run as a user would run it.
 
+mod crash;
 mod explain;
 mod guide;
 mod newcomer;

@@ -104,6 +104,8 @@ pub enum ErrorId {
     IdempotencyKeyReused,
     ///Request In Progress (possession, HTTP 409).
     RequestInProgress,
+    ///Request Timed Out (possession, HTTP 503).
+    RequestTimedOut,
     ///Unauthenticated (verification, HTTP 401).
     Unauthenticated,
     ///Permission Denied (verification, HTTP 403).
@@ -231,6 +233,7 @@ impl ErrorId {
         ErrorId::UnknownPath,
         ErrorId::IdempotencyKeyReused,
         ErrorId::RequestInProgress,
+        ErrorId::RequestTimedOut,
         ErrorId::Unauthenticated,
         ErrorId::PermissionDenied,
         ErrorId::ResourceNotFound,
@@ -418,9 +421,19 @@ pub static STATUSES: &[StatusMeta] = &[
         resolution: "Retry with exponential backoff. If the error persists, contact support and quote the X-Request-Id of the failed response.",
         feathers: Some(("GeneralError", "general-error")),
     },
+    StatusMeta {
+        status: 503u16,
+        definition: "Service Unavailable",
+        description: "The server could not answer the request in time, usually because the database is busy. The request may still complete on the server. Wait for the number of seconds given in the Retry-After header, then send the same request again with the same Idempotency-Key.",
+        causes: &[
+            "The request took longer than the server's request timeout, for example while the database was locked or overloaded.",
+        ],
+        resolution: "Wait at least the Retry-After period and retry with the same Idempotency-Key, so a request that did complete is not run twice. If it keeps happening, contact support and quote the X-Request-Id.",
+        feathers: Some(("Unavailable", "unavailable")),
+    },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 69usize] = [
+pub static ENTRIES: [EntryMeta; 70usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -1037,6 +1050,49 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
                 params: "{\"key\":\"3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13\"}",
                 headers: &[("Retry-After", "1")],
                 body: "{\"message\":\"A request with Idempotency-Key 3f8a2c1e-5b7d-4e9a-9c61-0d2b4f6a8e13 is still in progress\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::RequestTimedOut,
+        name: "request_timed_out",
+        surface: Surface::Possession,
+        status: 503u16,
+        code: None,
+        title: "Request Timed Out",
+        message: "the request did not finish in time; it may still complete: retry with the same Idempotency-Key",
+        params: &[],
+        description: "The request took longer than the server's request timeout (30 seconds by default), so idv answered before it finished. The request was not stopped and may still take effect on the server.",
+        causes: &[
+            "The database was locked or overloaded, so the request waited for it past the timeout.",
+            "The server is overloaded.",
+        ],
+        resolution: "Wait the number of seconds in Retry-After, then send exactly the same request with the same Idempotency-Key. You get the first request's stored response once it has finished (or the 409 request_in_progress while it still runs), or the request runs if the first one failed. A request sent without an Idempotency-Key may have taken effect: check its result (for example with POST /v3/unify-status or GET /v3/identity/{identityId}) before starting it again.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &[
+            "POST /token",
+            "POST /v3/start",
+            "POST /v3/validate",
+            "POST /v3/challenge",
+            "POST /v3/complete",
+            "POST /v3/unify",
+            "POST /v3/unify-status",
+            "POST /v3/unify-bind",
+            "POST /v3/device/revoke",
+            "GET /v3/identity/{identityId}",
+            "POST /sandbox/otp",
+            "POST /sandbox/instant-link",
+        ],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/possession.md#request_timed_out",
+        examples: &[
+            ExampleMeta {
+                name: "default",
+                params: "{}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"message\":\"the request did not finish in time; it may still complete: retry with the same Idempotency-Key\"}",
             },
         ],
     },
@@ -3107,6 +3163,8 @@ pub enum PossessionError {
         ///The Idempotency-Key header value of the request still in progress.
         key: String,
     },
+    ///Request Timed Out — `the request did not finish in time; it may still complete: retry with the same Idempotency-Key`
+    RequestTimedOut,
 }
 impl CatalogError for PossessionError {
     fn id(&self) -> ErrorId {
@@ -3126,6 +3184,7 @@ impl CatalogError for PossessionError {
             Self::UnknownPath => ErrorId::UnknownPath,
             Self::IdempotencyKeyReused { .. } => ErrorId::IdempotencyKeyReused,
             Self::RequestInProgress { .. } => ErrorId::RequestInProgress,
+            Self::RequestTimedOut => ErrorId::RequestTimedOut,
         }
     }
     fn params(&self) -> Params {
@@ -3157,6 +3216,7 @@ impl CatalogError for PossessionError {
             Self::RequestInProgress { key } => {
                 put(&mut p, "key", key);
             }
+            Self::RequestTimedOut => {}
         }
         p
     }
@@ -3198,6 +3258,7 @@ impl CatalogError for PossessionError {
                         key: take(p, "key", id)?,
                     }
                 }
+                ErrorId::RequestTimedOut => Self::RequestTimedOut,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,

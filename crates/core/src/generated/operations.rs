@@ -107,6 +107,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::UnauthorizedRequest,
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -287,6 +288,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -382,6 +384,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -623,6 +626,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -864,6 +868,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1105,6 +1110,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1234,6 +1240,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::RateLimitExceeded,
             ErrorId::DeviceRevoked,
             ErrorId::WrongUrlOrMethod,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1365,6 +1372,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1434,6 +1442,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::WrongUrlOrMethod,
             ErrorId::IdempotencyKeyReused,
             ErrorId::RequestInProgress,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1630,6 +1639,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::IdentityNotFound,
             ErrorId::RateLimitExceeded,
             ErrorId::WrongUrlOrMethod,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1719,6 +1729,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::MalformedRequest,
             ErrorId::StepCalledOutOfOrder,
             ErrorId::InvalidCorrelationId,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {
@@ -1796,6 +1807,7 @@ pub const POSSESSION: &[Operation] = &[
             ErrorId::MalformedRequest,
             ErrorId::StepCalledOutOfOrder,
             ErrorId::InvalidCorrelationId,
+            ErrorId::RequestTimedOut,
         ],
     },
     Operation {

@@ -1,7 +1,8 @@
 //! What the edge needs to know of a surface: its body limit, whose budget a
 //! request spends and how large it is, and the catalogued answers it sends for
 //! paths under the surface's prefix (wrong method or URL, unknown path, rate
-//! limit, internal error, malformed or over-size request, missing credentials).
+//! limit, internal error, handler timeout, malformed or over-size request,
+//! missing credentials).
 //!
 //! Each surface declares one `const EDGE: SurfaceEdge` in its `mod.rs`; the edge
 //! (`edge.rs`) picks it by path prefix from a static table, without allocating.
@@ -57,6 +58,11 @@ pub struct SurfaceEdge {
     /// The answer to an internal failure, before its cause is attached for the log
     /// (possession: 8000).
     pub internal: fn(String) -> Response,
+    /// The answer to a request whose handler did not answer within the
+    /// handler timeout, before `Retry-After` is added (possession: the 503
+    /// `request_timed_out`). The handler goes on running: the answer must say
+    /// the request may still take effect.
+    pub timed_out: fn() -> Response,
     /// The answer to a body over `max_body` (possession: 8001).
     pub too_large: fn() -> Response,
     /// The answer to a malformed request, with its reasons (possession: 8001).

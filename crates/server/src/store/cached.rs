@@ -292,8 +292,8 @@ impl AuthStore for CachedStore {
 
 #[async_trait::async_trait]
 impl PossessionStore for CachedStore {
-    async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
-        self.inner.insert_flow(f).await
+    async fn insert_flow_with(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        self.inner.insert_flow_with(f, effects).await
     }
     async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
         self.inner.get_flow(correlation_id).await

@@ -24,7 +24,7 @@ mod idempotency;
 mod sql;
 
 pub use crate::possession::store::{
-    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
+    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
 };
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;

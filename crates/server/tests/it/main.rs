@@ -8,6 +8,7 @@ mod conn;
 mod docs;
 mod flows;
 mod guards;
+mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;

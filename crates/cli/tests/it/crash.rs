@@ -14,10 +14,17 @@
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const WORKERS: usize = 16;
 const LOAD: Duration = Duration::from_secs(2);
+/// Acknowledged writes the load must reach before the kill (a busy machine
+/// takes longer than `LOAD` to get there).
+const MIN_ACKED: usize = 8 * WORKERS;
+/// The longest the load runs before the kill, whatever it reached.
+const LOAD_MAX: Duration = Duration::from_secs(60);
 /// The documented Pre-Fill example user.
 const TOD: &str = "2001001695";
 
@@ -154,7 +161,13 @@ async fn get(http: &reqwest::Client, base: &str, token: &str, path: &str) -> u16
 }
 
 /// Runs flows until the server stops answering; the client's journal.
-async fn client(base: String, id: String, secret: String, n: usize) -> Journal {
+async fn client(
+    base: String,
+    id: String,
+    secret: String,
+    n: usize,
+    acks: Arc<AtomicUsize>,
+) -> Journal {
     let http = reqwest::Client::new();
     let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
     let r = http
@@ -192,6 +205,7 @@ async fn client(base: String, id: String, secret: String, n: usize) -> Journal {
                 _ => {}
             }
             flow.acked = i + 1;
+            acks.fetch_add(1, Ordering::Relaxed);
             j.acked.push(Acked {
                 sent,
                 status,
@@ -337,12 +351,18 @@ async fn crash_and_check(db: &str, dir: &std::path::Path) -> Counts {
         .collect();
     let (mut child, base) = serve(db, &key_file);
     let started = Instant::now();
+    let acks = Arc::new(AtomicUsize::new(0));
     let load: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(n, (id, secret))| tokio::spawn(client(base.clone(), id, secret, n)))
+        .map(|(n, (id, secret))| tokio::spawn(client(base.clone(), id, secret, n, acks.clone())))
         .collect();
+    // At least LOAD of load, and enough acknowledged writes to mean something
+    // however busy the machine is (bounded by LOAD_MAX).
     tokio::time::sleep(LOAD).await;
+    while acks.load(Ordering::Relaxed) < MIN_ACKED && started.elapsed() < LOAD_MAX {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let mut journals = Vec::new();

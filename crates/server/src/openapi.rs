@@ -193,11 +193,11 @@ impl Components {
         let mut ok = Map::new();
         ok.insert(
             "description".into(),
-            format!("{}: {}", status_definition(200), op.summary).into(),
+            format!("{}: {}", status_definition(op.status), op.summary).into(),
         );
         ok.insert("headers".into(), self.response_headers(false));
         ok.insert("content".into(), media(&op.response));
-        responses.insert("200".into(), ok.into());
+        responses.insert(op.status.to_string(), ok.into());
         for (status, ids) in errors_by_status(surface, op) {
             let response = self.error_response(status, &ids);
             responses.insert(status.to_string(), response);
@@ -668,6 +668,7 @@ mod tests {
                 fields: &[],
             }],
             request: None,
+            status: 200,
             response: Body {
                 content_type: "application/json",
                 fields: FIELDS,
@@ -691,6 +692,7 @@ mod tests {
                 fields: FIELDS,
                 example: "{\"phoneNumber\": \"+12065550100\"}",
             }),
+            status: 200,
             response: Body {
                 content_type: "application/json",
                 fields: &[],

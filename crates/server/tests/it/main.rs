@@ -18,3 +18,4 @@ mod retention;
 mod story;
 mod token;
 mod unify;
+mod verification;

@@ -1,0 +1,176 @@
+//! The verification surface (compatible with Colleckt's API, seed 001):
+//! `/api/v1/{flow}/verifications…` for the `usps1583` and `identity` flows,
+//! the workspace's address blacklist, all behind a workspace's personal access
+//! token `<id>|<secret>`.
+//!
+//! Like possession, the surface is three declarations and its handlers:
+//! [`OPERATIONS`] (the table every route, fallback and document is derived
+//! from), [`EDGE`] (what the edge sends for paths under `/api/`) and
+//! [`routes`] (the router built from the table, one `match` from operation id
+//! to handler).
+//!
+//! Boundary: imports `http`, `guard`, `domain`, `app`, its store and idv-core;
+//! never another surface. Renders only [`VerificationError`].
+
+mod blacklist;
+pub mod store;
+
+use crate::app::AppState;
+use crate::guard::auth::require_workspace;
+use crate::http::error::{Failure, Rendered, SurfaceError, internal, render, render_once};
+use crate::http::input::SurfaceInput;
+use crate::http::respond::json_response;
+use crate::http::surface::method_filter;
+use crate::http::{RateKey, SurfaceEdge};
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::from_fn;
+use axum::response::Response;
+use axum::routing::{MethodRouter, on};
+use idv_core::VerificationError;
+use idv_core::limits::{IMAGE_MAX_BYTES, VERIFICATION_RATE_LIMIT_PER_SECOND};
+use idv_core::operation::{AuthKind, Operation};
+use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
+
+/// The surface's operations: the single source of its routes.
+pub const OPERATIONS: &[Operation] = idv_core::operations::VERIFICATION;
+
+/// The largest request body: a document upload carries two images
+/// (`document.image` and `back_side_data`) of at most `IMAGE_MAX_BYTES` each,
+/// base64-encoded (4 characters per 3 bytes), plus 64 KiB for the rest of the
+/// JSON. Every other operation's body is far smaller and is checked field by
+/// field once read.
+pub const MAX_BODY: u64 = 2 * IMAGE_MAX_BYTES.div_ceil(3) * 4 + 64 * 1024;
+
+/// What the edge sends for this surface: bodies up to [`MAX_BODY`], 25
+/// requests a second per workspace, the catalogued 401, 404, 429 and 500, and
+/// the 400 of a body that is not a JSON object.
+pub const EDGE: SurfaceEdge = SurfaceEdge {
+    name: "verification",
+    max_body: MAX_BODY,
+    rate_key: RateKey::Workspace,
+    quota_per_second: VERIFICATION_RATE_LIMIT_PER_SECOND,
+    operations: OPERATIONS,
+    // Colleckt answers an unknown route, a wrong API version, an unknown flow
+    // segment and a wrong method alike with a 404 (seed 001); the surface has
+    // no 403 or 405 for routing.
+    wrong_url_or_method: || render(&VerificationError::RouteNotFound),
+    unknown_path: || render(&VerificationError::RouteNotFound),
+    rate_limited: || render(&VerificationError::TooManyRequests),
+    internal: internal::<VerificationError>,
+    too_large,
+    malformed: |_reasons| render(&VerificationError::MalformedBody),
+    unauthorized: || render(&VerificationError::Unauthenticated),
+};
+
+/// A failure of this surface.
+pub(crate) type Fail = Failure<VerificationError>;
+
+/// A body over [`MAX_BODY`]: more than two images of 10 MB can hold.
+fn too_large() -> Response {
+    static RENDERED: Rendered = OnceLock::new();
+    render_once(&RENDERED, || VerificationError::ImageTooLarge {
+        field: "body".into(),
+    })
+}
+
+impl SurfaceError for VerificationError {
+    fn internal() -> Self {
+        VerificationError::ServerError
+    }
+}
+
+impl SurfaceInput for VerificationError {
+    const MAX_BODY: u64 = MAX_BODY;
+    fn malformed(_reasons: String) -> Self {
+        VerificationError::MalformedBody
+    }
+}
+
+/// The routes of every operation of [`OPERATIONS`]. Every row of this surface
+/// needs a workspace's personal access token (the surface's 401 otherwise).
+///
+/// Panics when a row has no handler, so a new row without one fails every test
+/// that builds the router.
+pub fn routes(_st: &AppState) -> Router<AppState> {
+    let mut router = Router::new();
+    for op in OPERATIONS {
+        let mut route = handler(op);
+        if op.auth == AuthKind::PersonalAccessToken {
+            route = route.route_layer(from_fn(require_workspace));
+        }
+        router = router.route(op.path, route);
+    }
+    router
+}
+
+/// The handler of `op`, by its id.
+fn handler(op: &Operation) -> MethodRouter<AppState> {
+    let m = method_filter(op.method);
+    match op.id {
+        "listAddressBlacklist" => on(m, blacklist::list),
+        "createAddressBlacklistEntry" => on(m, blacklist::create),
+        "deleteAddressBlacklistEntry" => on(m, blacklist::delete),
+        other => panic!("verification operation {other} has no handler in verification::handler"),
+    }
+}
+
+/// A successful answer: `{"data": …}`, the omit-empty convention applied
+/// inside `data` (which is always there, an empty list included).
+pub(crate) fn data(status: StatusCode, mut value: Value) -> Response {
+    idv_core::json::omit_empty(&mut value);
+    json_response(status, &json!({ "data": value }))
+}
+
+/// An optional text member `name` of `body`: `None` when absent, `null` or
+/// blank (as Laravel reads an empty string); a value that is not a string, or
+/// longer than `max_chars` characters, adds its 422 to `errors`.
+pub(crate) fn text_field(
+    body: &Map<String, Value>,
+    name: &str,
+    max_chars: usize,
+    errors: &mut Vec<VerificationError>,
+) -> Option<String> {
+    let invalid = |reason: String| VerificationError::FieldInvalid {
+        field: name.into(),
+        reason,
+    };
+    match body.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) if s.chars().count() > max_chars => {
+            errors.push(invalid(format!(
+                "must not be longer than {max_chars} characters"
+            )));
+            None
+        }
+        Some(Value::String(s)) => Some(s.trim().to_string()),
+        Some(_) => {
+            errors.push(invalid("must be a string".into()));
+            None
+        }
+    }
+}
+
+/// A Unix time as the surface writes it: ISO 8601 UTC with microseconds.
+pub(crate) fn timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

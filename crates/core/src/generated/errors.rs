@@ -142,6 +142,8 @@ pub enum ErrorId {
     DocumentCanceled,
     ///Document Missing Data (verification, HTTP 400).
     DocumentMissingData,
+    ///Verification Action Not Allowed (verification, HTTP 400).
+    VerificationActionNotAllowed,
     ///Too Many Requests (verification, HTTP 429).
     TooManyRequests,
     ///Server Error (verification, HTTP 500).
@@ -248,6 +250,7 @@ impl ErrorId {
         ErrorId::DuplicateDocumentType,
         ErrorId::DocumentCanceled,
         ErrorId::DocumentMissingData,
+        ErrorId::VerificationActionNotAllowed,
         ErrorId::TooManyRequests,
         ErrorId::ServerError,
         ErrorId::InvalidCredentials,
@@ -417,7 +420,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 68usize] = [
+pub static ENTRIES: [EntryMeta; 69usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -1727,6 +1730,59 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
                 params: "{}",
                 headers: &[],
                 body: "{\"message\":\"The document could not be created by missing data...\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::VerificationActionNotAllowed,
+        name: "verification_action_not_allowed",
+        surface: Surface::Verification,
+        status: 400u16,
+        code: None,
+        title: "Verification Action Not Allowed",
+        message: "The verification cannot be {action} while it is {status}.",
+        params: &[
+            ParamMeta {
+                name: "action",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The lifecycle action that was refused, as a past participle, e.g. \"approved\", \"resumed\" or \"resubmitted\".",
+            },
+            ParamMeta {
+                name: "status",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The verification's current status label, e.g. \"Started\", \"Double Check\" or \"Expired\".",
+            },
+        ],
+        description: "The lifecycle action (submit, cancel, hold, resume, resubmit, approve or reject) is not one the verification's current status allows; the verification is unchanged.",
+        causes: &[
+            "A verification was approved or rejected before it was submitted.",
+            "A verification that is not on hold was resumed.",
+            "A verification that was not rejected or sent to double check was resubmitted.",
+            "A verification that has expired, or has been approved or rejected, was put on hold or canceled.",
+        ],
+        resolution: "Read the verification's `status` and the status table in the verification guide, and send an action that status allows (for example, submit before approving, hold before resuming).",
+        retry: Retry::AfterFix,
+        endpoints: &[],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/verification.md#verification_action_not_allowed",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{\"action\":\"approved\",\"status\":\"Started\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be approved while it is Started.\"}",
+            },
+            ExampleMeta {
+                name: "resume",
+                params: "{\"action\":\"resumed\",\"status\":\"Double Check\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be resumed while it is Double Check.\"}",
             },
         ],
     },
@@ -3086,6 +3142,13 @@ pub enum VerificationError {
     DocumentCanceled,
     ///Document Missing Data — `The document could not be created by missing data...`
     DocumentMissingData,
+    ///Verification Action Not Allowed — `The verification cannot be {action} while it is {status}.`
+    VerificationActionNotAllowed {
+        ///The lifecycle action that was refused, as a past participle, e.g. "approved", "resumed" or "resubmitted".
+        action: String,
+        ///The verification's current status label, e.g. "Started", "Double Check" or "Expired".
+        status: String,
+    },
     ///Too Many Requests — `Too Many Attempts.`
     TooManyRequests,
     ///Server Error — `Server Error.`
@@ -3115,6 +3178,9 @@ impl CatalogError for VerificationError {
             Self::DuplicateDocumentType { .. } => ErrorId::DuplicateDocumentType,
             Self::DocumentCanceled => ErrorId::DocumentCanceled,
             Self::DocumentMissingData => ErrorId::DocumentMissingData,
+            Self::VerificationActionNotAllowed { .. } => {
+                ErrorId::VerificationActionNotAllowed
+            }
             Self::TooManyRequests => ErrorId::TooManyRequests,
             Self::ServerError => ErrorId::ServerError,
         }
@@ -3163,6 +3229,10 @@ impl CatalogError for VerificationError {
             }
             Self::DocumentCanceled => {}
             Self::DocumentMissingData => {}
+            Self::VerificationActionNotAllowed { action, status } => {
+                put(&mut p, "action", action);
+                put(&mut p, "status", status);
+            }
             Self::TooManyRequests => {}
             Self::ServerError => {}
         }
@@ -3229,6 +3299,12 @@ impl CatalogError for VerificationError {
                 }
                 ErrorId::DocumentCanceled => Self::DocumentCanceled,
                 ErrorId::DocumentMissingData => Self::DocumentMissingData,
+                ErrorId::VerificationActionNotAllowed => {
+                    Self::VerificationActionNotAllowed {
+                        action: take(p, "action", id)?,
+                        status: take(p, "status", id)?,
+                    }
+                }
                 ErrorId::TooManyRequests => Self::TooManyRequests,
                 ErrorId::ServerError => Self::ServerError,
                 other => {

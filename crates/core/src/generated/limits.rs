@@ -24,6 +24,12 @@ pub const RATE_LIMIT_WINDOW_SECONDS: u64 = 1u64;
 pub const POSSESSION_MAX_BODY_BYTES: u64 = 4096u64;
 ///Document image size (bytes). Largest document image the verification API accepts (10 MB, counted as 10 × 1024 × 1024 bytes of decoded image). Source: as in the document verification API.
 pub const IMAGE_MAX_BYTES: u64 = 10485760u64;
+///Verification text field length (characters). Longest value of a text field of a verification request (names, address lines, document numbers, vendor_reference, vendor_state); a longer value is a 422 naming the field. Source: idv's choice: the document verification API documents a length check without a number; 255 is the usual string column length of the API's framework.
+pub const VERIFICATION_TEXT_MAX_LENGTH: u64 = 255u64;
+///Verification page size (count). Items per page of a verification list when the request gives no per_page. Source: as in the document verification API (per_page 15 in its example).
+pub const VERIFICATION_PAGE_SIZE: u64 = 15u64;
+///Largest verification page (count). Largest per_page a verification list accepts; a larger one is a 422 naming per_page. Source: idv's choice: the document verification API documents no maximum.
+pub const VERIFICATION_PAGE_SIZE_MAX: u64 = 100u64;
 ///finalTargetUrl length (characters). Longest finalTargetUrl accepted by POST /v3/start and POST /v3/unify. Source: as in Prove's v3 API.
 pub const FINAL_TARGET_URL_MAX_LENGTH: u64 = 128u64;
 ///Idempotency-Key length (characters). Longest Idempotency-Key value idv accepts; a longer one is a malformed request. Source: idv's choice: the Idempotency-Key header is an idv extension.

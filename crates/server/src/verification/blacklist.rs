@@ -5,6 +5,8 @@
 use super::store::BlacklistEntry;
 use super::{Fail, data, text_field};
 use crate::app::AppState;
+use crate::domain::country::Country;
+use crate::domain::date::Timestamp;
 use crate::domain::secrets;
 use crate::guard::auth::WorkspacePrincipal;
 use crate::http::input::read_json_object;
@@ -29,7 +31,7 @@ fn wire(e: &BlacklistEntry) -> Value {
         "state": e.state,
         "postal_code": e.postal_code,
         "country": e.country,
-        "created_at": super::timestamp(e.created_at),
+        "created_at": Timestamp::from_unix_ms(e.created_at * 1000).to_string(),
     })
 }
 
@@ -56,13 +58,12 @@ pub async fn create(
         *slot = text_field(&body, name, COMPONENT_MAX_CHARS, &mut errors);
     }
     if let Some(country) = values[4].as_mut() {
-        if country.len() == 3 && country.bytes().all(|b| b.is_ascii_alphabetic()) {
-            *country = country.to_ascii_uppercase();
-        } else {
-            errors.push(VerificationError::FieldInvalid {
+        match Country::parse(country) {
+            Ok(c) => *country = c.as_str().to_string(),
+            Err(reason) => errors.push(VerificationError::FieldInvalid {
                 field: "country".into(),
-                reason: "must be an ISO 3166-1 alpha-3 country code".into(),
-            });
+                reason: reason.into(),
+            }),
         }
     }
     if errors.is_empty() && values.iter().all(Option::is_none) {

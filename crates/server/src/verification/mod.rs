@@ -7,12 +7,15 @@
 //! [`OPERATIONS`] (the table every route, fallback and document is derived
 //! from), [`EDGE`] (what the edge sends for paths under `/api/`) and
 //! [`routes`] (the router built from the table, one `match` from operation id
-//! to handler).
+//! to handler). The pure domain: [`flows`] (what each flow accepts) and
+//! [`status`] (statuses, the lifecycle table, the decision cascade).
 //!
 //! Boundary: imports `http`, `guard`, `domain`, `app`, its store and idv-core;
 //! never another surface. Renders only [`VerificationError`].
 
 mod blacklist;
+pub mod flows;
+pub mod status;
 pub mod store;
 
 use crate::app::AppState;
@@ -151,26 +154,4 @@ pub(crate) fn text_field(
             None
         }
     }
-}
-
-/// A Unix time as the surface writes it: ISO 8601 UTC with microseconds.
-pub(crate) fn timestamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

@@ -1,0 +1,416 @@
+//! Tests of the status rules. The status numbers and labels are the vendor's
+//! (Colleckt's status tables); the lifecycle matrix below is written out cell
+//! by cell, as docs/guides/verification.md shows it, not derived from `RULES`.
+
+use super::*;
+use DecisionStatus as D;
+use DocumentStatus as Doc;
+
+#[test]
+fn status_numbers_and_labels_are_the_vendors() {
+    let verification = [
+        (1, "Started"),
+        (2, "Submitted"),
+        (3, "Approved"),
+        (4, "Rejected"),
+        (5, "Double Check"),
+        (6, "Expired"),
+        (7, "Canceled"),
+        (8, "Hold"),
+    ];
+    assert_eq!(VerificationStatus::ALL.len(), verification.len());
+    for (n, label) in verification {
+        assert_eq!(
+            VerificationStatus::from_value(n).map(|s| s.label()),
+            Some(label)
+        );
+    }
+    let document = [
+        (1, "Uploaded"),
+        (2, "In progress"),
+        (3, "Approved"),
+        (4, "Rejected"),
+        (5, "Double check"),
+        (6, "Canceled"),
+        (7, "Extracted"),
+    ];
+    assert_eq!(DocumentStatus::ALL.len(), document.len());
+    for (n, label) in document {
+        assert_eq!(
+            DocumentStatus::from_value(n).map(|s| s.label()),
+            Some(label)
+        );
+    }
+    let decision = [
+        (1, "APPROVED"),
+        (2, "REJECTED"),
+        (3, "DOUBLE_CHECK"),
+        (4, "CANCELED"),
+    ];
+    for (n, wire) in decision {
+        assert_eq!(DecisionStatus::from_value(n).map(|s| s.wire()), Some(wire));
+    }
+}
+
+/// The lifecycle matrix: for each action, the outcome from each status 1–8.
+/// `->N` moves to status N, `=` is a 200 that changes nothing, `started` and
+/// `canceled` are the API's 400s, `no` is verification_action_not_allowed.
+const MATRIX: &[(&str, [&str; 8])] = &[
+    //             Started   Submitted  Approved   Rejected   DoubleChk  Expired   Canceled    Hold
+    (
+        "submit",
+        [
+            "->2", "started", "started", "started", "started", "no", "canceled", "started",
+        ],
+    ),
+    (
+        "cancel",
+        ["->7", "->7", "no", "no", "->7", "no", "=", "->7"],
+    ),
+    (
+        "hold",
+        ["->8", "->8", "no", "no", "->8", "no", "canceled", "="],
+    ),
+    (
+        "resume",
+        ["no", "no", "no", "no", "no", "no", "canceled", "->held"],
+    ),
+    (
+        "resubmit",
+        ["=", "no", "no", "->1", "->1", "no", "canceled", "no"],
+    ),
+    (
+        "approve",
+        ["no", "->3", "=", "->3", "->3", "no", "canceled", "no"],
+    ),
+    (
+        "reject",
+        ["no", "->4", "->4", "=", "->4", "no", "canceled", "no"],
+    ),
+];
+
+#[test]
+fn lifecycle_matrix() {
+    assert_eq!(MATRIX.len(), Action::ALL.len());
+    for (name, row) in MATRIX {
+        let action = Action::from_name(name).expect(name);
+        for (i, want) in row.iter().enumerate() {
+            let current = VerificationStatus::from_value(i as i64 + 1).unwrap();
+            let got = apply(action, current, Some(VerificationStatus::DoubleCheck));
+            let expected = match *want {
+                "=" => Ok(Transition::Unchanged),
+                "started" => Err(VerificationError::VerificationAlreadyStarted),
+                "canceled" => Err(VerificationError::VerificationCanceled),
+                "no" => Err(VerificationError::VerificationActionNotAllowed {
+                    action: action.done().into(),
+                    status: current.label().into(),
+                }),
+                "->held" => Ok(Transition::To(VerificationStatus::DoubleCheck)),
+                to => Ok(Transition::To(
+                    VerificationStatus::from_value(to[2..].parse().unwrap()).unwrap(),
+                )),
+            };
+            assert_eq!(got, expected, "{name} from {}", current.label());
+        }
+    }
+}
+
+#[test]
+fn refusal_messages() {
+    use idv_core::CatalogError;
+    let msg = |a, s| apply(a, s, None).unwrap_err().message();
+    assert_eq!(
+        msg(Action::Approve, VerificationStatus::Started),
+        "The verification cannot be approved while it is Started."
+    );
+    assert_eq!(
+        msg(Action::Resume, VerificationStatus::DoubleCheck),
+        "The verification cannot be resumed while it is Double Check."
+    );
+    assert_eq!(
+        msg(Action::Hold, VerificationStatus::Expired),
+        "The verification cannot be held while it is Expired."
+    );
+    assert_eq!(
+        msg(Action::Submit, VerificationStatus::Submitted),
+        "The verification has already started."
+    );
+    assert_eq!(
+        msg(Action::Reject, VerificationStatus::Canceled),
+        "The verification is canceled."
+    );
+    for e in [
+        apply(Action::Approve, VerificationStatus::Started, None).unwrap_err(),
+        apply(Action::Submit, VerificationStatus::Hold, None).unwrap_err(),
+        apply(Action::Submit, VerificationStatus::Canceled, None).unwrap_err(),
+    ] {
+        assert_eq!(e.status(), 400);
+    }
+}
+
+#[test]
+fn resume_returns_to_the_status_the_hold_interrupted() {
+    let resume = |from| apply(Action::Resume, VerificationStatus::Hold, from);
+    for s in [
+        VerificationStatus::Started,
+        VerificationStatus::Submitted,
+        VerificationStatus::DoubleCheck,
+    ] {
+        assert_eq!(resume(Some(s)), Ok(Transition::To(s)));
+    }
+    // No record, or one no hold could have come from: back to Started.
+    assert_eq!(
+        resume(None),
+        Ok(Transition::To(VerificationStatus::Started))
+    );
+    assert_eq!(
+        resume(Some(VerificationStatus::Approved)),
+        Ok(Transition::To(VerificationStatus::Started))
+    );
+}
+
+#[test]
+fn documents_change_only_while_started() {
+    assert_eq!(documents_editable(VerificationStatus::Started), Ok(()));
+    assert_eq!(
+        documents_editable(VerificationStatus::Canceled),
+        Err(VerificationError::VerificationCanceled)
+    );
+    for s in [2, 3, 4, 5, 6, 8] {
+        let s = VerificationStatus::from_value(s).unwrap();
+        assert_eq!(
+            documents_editable(s),
+            Err(VerificationError::VerificationAlreadyStarted),
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn decisions_on_a_document() {
+    let field = |reason: &str| VerificationError::FieldInvalid {
+        field: "status".into(),
+        reason: reason.into(),
+    };
+    // (document status, decisions so far, new decision, extracted, result)
+    let table: Vec<(Doc, Vec<D>, D, bool, Result<Doc, VerificationError>)> = vec![
+        (Doc::Uploaded, vec![], D::Approved, false, Ok(Doc::Approved)),
+        (Doc::Extracted, vec![], D::Rejected, true, Ok(Doc::Rejected)),
+        (
+            Doc::Extracted,
+            vec![],
+            D::DoubleCheck,
+            true,
+            Ok(Doc::DoubleCheck),
+        ),
+        // A manual decision overrides the automatic one.
+        (
+            Doc::Rejected,
+            vec![D::Rejected],
+            D::Approved,
+            true,
+            Ok(Doc::Approved),
+        ),
+        // 4 withdraws the current decision: back to where extraction left it.
+        (
+            Doc::Approved,
+            vec![D::Approved],
+            D::Canceled,
+            true,
+            Ok(Doc::Extracted),
+        ),
+        (
+            Doc::Approved,
+            vec![D::Approved],
+            D::Canceled,
+            false,
+            Ok(Doc::Uploaded),
+        ),
+        (
+            Doc::Extracted,
+            vec![D::Approved, D::Canceled],
+            D::Canceled,
+            true,
+            Err(field(NOTHING_TO_CANCEL)),
+        ),
+        (
+            Doc::Uploaded,
+            vec![],
+            D::Canceled,
+            false,
+            Err(field(NOTHING_TO_CANCEL)),
+        ),
+        (
+            Doc::Uploaded,
+            vec![],
+            D::Pending,
+            false,
+            Err(field(DECISION_STATUS_RULE)),
+        ),
+        (
+            Doc::Canceled,
+            vec![D::Approved],
+            D::Rejected,
+            true,
+            Err(VerificationError::DocumentCanceled),
+        ),
+        (
+            Doc::Canceled,
+            vec![D::Approved],
+            D::Canceled,
+            true,
+            Err(VerificationError::DocumentCanceled),
+        ),
+    ];
+    for (status, so_far, new, extracted, want) in table {
+        assert_eq!(
+            decide(status, &so_far, new, extracted),
+            want,
+            "{status:?} {so_far:?} {new:?}"
+        );
+    }
+    assert_eq!(current_decision(&[]), D::Pending);
+    assert_eq!(current_decision(&[D::Rejected, D::Approved]), D::Approved);
+    assert_eq!(current_decision(&[D::Rejected, D::Canceled]), D::Pending);
+}
+
+#[test]
+fn decision_status_on_the_wire() {
+    for (v, want) in [
+        (1, D::Approved),
+        (2, D::Rejected),
+        (3, D::DoubleCheck),
+        (4, D::Canceled),
+    ] {
+        assert_eq!(parse_decision_status(&v.into()), Ok(want));
+    }
+    for bad in [
+        serde_json::json!(0),
+        serde_json::json!(5),
+        serde_json::json!("1"),
+        serde_json::json!(1.5),
+        serde_json::json!(null),
+        serde_json::json!(-1),
+    ] {
+        assert_eq!(
+            parse_decision_status(&bad),
+            Err(DECISION_STATUS_RULE),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn cascade_from_documents_to_the_verification() {
+    use VerificationStatus as V;
+    // (verification status, current decisions, trigger, new status) — the
+    // vendor's rule: once every document has a final decision, all approved →
+    // Approved, any rejected → Rejected, otherwise Double Check.
+    let table: Vec<(V, Vec<D>, D, Option<V>)> = vec![
+        (
+            V::Submitted,
+            vec![D::Approved, D::Approved],
+            D::Approved,
+            Some(V::Approved),
+        ),
+        (
+            V::Submitted,
+            vec![D::Approved, D::Rejected],
+            D::Rejected,
+            Some(V::Rejected),
+        ),
+        (
+            V::Submitted,
+            vec![D::Rejected, D::DoubleCheck],
+            D::DoubleCheck,
+            Some(V::Rejected),
+        ),
+        (
+            V::Submitted,
+            vec![D::Approved, D::DoubleCheck],
+            D::DoubleCheck,
+            Some(V::DoubleCheck),
+        ),
+        (
+            V::Submitted,
+            vec![D::Approved, D::Pending],
+            D::Approved,
+            None,
+        ),
+        (V::Submitted, vec![], D::Approved, None),
+        // A reviewer overrides a finished verification.
+        (
+            V::Rejected,
+            vec![D::Approved, D::Approved],
+            D::Approved,
+            Some(V::Approved),
+        ),
+        (
+            V::DoubleCheck,
+            vec![D::Approved, D::Rejected],
+            D::Rejected,
+            Some(V::Rejected),
+        ),
+        (
+            V::Approved,
+            vec![D::Approved, D::Approved],
+            D::Approved,
+            None,
+        ),
+        // Withdrawing a decision reopens a finished verification.
+        (
+            V::Approved,
+            vec![D::Approved, D::Pending],
+            D::Canceled,
+            Some(V::Submitted),
+        ),
+        (
+            V::Submitted,
+            vec![D::Approved, D::Pending],
+            D::Canceled,
+            None,
+        ),
+        // A verification-level approval is not undone by a later document decision.
+        (
+            V::Approved,
+            vec![D::Rejected, D::Pending],
+            D::Rejected,
+            None,
+        ),
+        // Only submitted verifications cascade.
+        (
+            V::Started,
+            vec![D::Approved, D::Approved],
+            D::Approved,
+            None,
+        ),
+        (V::Hold, vec![D::Approved, D::Approved], D::Approved, None),
+        (V::Canceled, vec![D::Approved], D::Approved, None),
+        (V::Expired, vec![D::Approved], D::Approved, None),
+    ];
+    for (current, decisions, trigger, want) in table {
+        assert_eq!(
+            cascade(current, &decisions, trigger),
+            want,
+            "{current:?} {decisions:?} {trigger:?}"
+        );
+    }
+    assert_eq!(
+        settle(V::Submitted, &[D::Approved, D::Approved]),
+        Some(V::Approved)
+    );
+    assert_eq!(settle(V::DoubleCheck, &[D::Approved, D::Pending]), None);
+}
+
+#[test]
+fn which_documents_an_action_cancels() {
+    for d in [D::Pending, D::Approved, D::Rejected, D::DoubleCheck] {
+        assert!(cancels_document(Action::Cancel, d));
+        assert!(!cancels_document(Action::Hold, d));
+        assert_eq!(
+            cancels_document(Action::Resubmit, d),
+            d != D::Approved,
+            "{d:?}"
+        );
+    }
+}

@@ -39,7 +39,10 @@ use super::{
     PossessionStore, Project, RevocationMark, SideEffect, StoreError, StoreResult, TokenRecord,
     Workspace,
 };
-use crate::store::{BlacklistEntry, VerificationStore};
+use crate::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
+};
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -445,6 +448,49 @@ impl IdempotencyStore for CachedStore {
 
 #[async_trait::async_trait]
 impl VerificationStore for CachedStore {
+    async fn insert_verification(
+        &self,
+        v: &VerificationRecord,
+        created: &HistoryRecord,
+    ) -> StoreResult<()> {
+        self.inner.insert_verification(v, created).await
+    }
+    async fn get_verification(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<VerificationRecord>> {
+        self.inner.get_verification(workspace_id, id).await
+    }
+    async fn get_verification_by_capture(
+        &self,
+        capture_hash: &str,
+    ) -> StoreResult<Option<VerificationRecord>> {
+        self.inner.get_verification_by_capture(capture_hash).await
+    }
+    async fn list_verifications(
+        &self,
+        workspace_id: &str,
+        flow: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<VerificationRecord>> {
+        self.inner
+            .list_verifications(workspace_id, flow, offset, limit)
+            .await
+    }
+    async fn change_verification(&self, change: &VerificationChange) -> StoreResult<bool> {
+        self.inner.change_verification(change).await
+    }
+    async fn verification_history(&self, id: &str) -> StoreResult<Vec<HistoryRecord>> {
+        self.inner.verification_history(id).await
+    }
+    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()> {
+        self.inner.insert_comment(c).await
+    }
+    async fn verification_comments(&self, id: &str) -> StoreResult<Vec<CommentRecord>> {
+        self.inner.verification_comments(id).await
+    }
     async fn insert_blacklist_entry(&self, e: &BlacklistEntry) -> StoreResult<()> {
         self.inner.insert_blacklist_entry(e).await
     }

@@ -27,7 +27,10 @@ mod sql;
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
 };
-pub use crate::verification::store::{BlacklistEntry, VerificationStore};
+pub use crate::verification::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
+};
 pub use auth::{
     ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
     TokenRecord, Workspace,

@@ -1907,7 +1907,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The entries.",
-                    example: "[{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}]",
+                    example: "[{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}]",
                     fields: &[
                         Field {
                             name: "id",
@@ -1917,8 +1917,8 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: true,
-                            description: "The entry's id (`bl_…`).",
-                            example: "\"bl_0a1b2c3d4e5f60718293a4b5\"",
+                            description: "The entry's id (`abl_…`).",
+                            example: "\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"",
                             fields: &[],
                         },
                         Field {
@@ -1996,7 +1996,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":[{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}]}",
+            example: "{\"data\":[{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}]}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -2094,7 +2094,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The new entry.",
-                    example: "{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\",\"street\":\"1 Main St\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}",
+                    example: "{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\",\"street\":\"1 Main St\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -2104,8 +2104,8 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: true,
-                            description: "The entry's id (`bl_…`).",
-                            example: "\"bl_0a1b2c3d4e5f60718293a4b5\"",
+                            description: "The entry's id (`abl_…`).",
+                            example: "\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"",
                             fields: &[],
                         },
                         Field {
@@ -2183,7 +2183,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}}",
+            example: "{\"data\":{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\",\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\",\"created_at\":\"2026-06-11T07:36:42.000000Z\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -2213,8 +2213,8 @@ pub const VERIFICATION: &[Operation] = &[
                 pattern: "",
                 max_length: 0u32,
                 required: true,
-                description: "The entry's id (`bl_…`).",
-                example: "\"bl_0a1b2c3d4e5f60718293a4b5\"",
+                description: "The entry's id (`abl_…`).",
+                example: "\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"",
                 fields: &[],
             },
         ],
@@ -2232,7 +2232,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The id of the removed entry.",
-                    example: "{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\"}",
+                    example: "{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -2243,13 +2243,13 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The removed entry's id.",
-                            example: "\"bl_0a1b2c3d4e5f60718293a4b5\"",
+                            example: "\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"",
                             fields: &[],
                         },
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"bl_0a1b2c3d4e5f60718293a4b5\"}}",
+            example: "{\"data\":{\"id\":\"abl_0a1b2c3d4e5f60718293a4b5c6d7e8f9\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,

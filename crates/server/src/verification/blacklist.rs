@@ -2,92 +2,95 @@
 //! and `DELETE /api/v1/address-blacklist/{id}`. An entry is a full address or
 //! some of its components; the document pipeline's address rule reads it.
 
+use super::fields::Check;
+use super::model::{self, BlacklistId};
 use super::store::BlacklistEntry;
-use super::{Fail, data, text_field};
+use super::{Fail, data};
 use crate::app::AppState;
 use crate::domain::country::Country;
 use crate::domain::date::Timestamp;
-use crate::domain::secrets;
 use crate::guard::auth::WorkspacePrincipal;
 use crate::http::input::read_json_object;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use idv_core::VerificationError;
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// The components of an entry, as the request and the answer name them.
-const COMPONENTS: [&str; 5] = ["street", "city", "state", "postal_code", "country"];
-
-/// The longest component.
-pub const COMPONENT_MAX_CHARS: usize = 255;
-
-/// The wire form of an entry.
-fn wire(e: &BlacklistEntry) -> Value {
-    json!({
-        "id": e.id,
-        "street": e.street,
-        "city": e.city,
-        "state": e.state,
-        "postal_code": e.postal_code,
-        "country": e.country,
-        "created_at": Timestamp::from_unix_ms(e.created_at * 1000).to_string(),
+/// The wire form of a stored entry.
+fn wire(e: &BlacklistEntry) -> Result<model::BlacklistEntry, Fail> {
+    let bad = |what: &str| {
+        Fail::Internal(format!(
+            "blacklist entry {}: stored {what} does not parse",
+            e.id
+        ))
+    };
+    Ok(model::BlacklistEntry {
+        id: BlacklistId::parse(&e.id).ok_or_else(|| bad("id"))?,
+        street: e.street.clone(),
+        city: e.city.clone(),
+        state: e.state.clone(),
+        postal_code: e.postal_code.clone(),
+        country: match &e.country {
+            Some(c) => Some(Country::parse(c).map_err(|_| bad("country"))?),
+            None => None,
+        },
+        created_at: Timestamp::from_unix_ms(e.created_at * 1000),
     })
 }
 
 /// `GET /api/v1/address-blacklist`: newest first.
 pub async fn list(State(st): State<AppState>, ws: WorkspacePrincipal) -> Result<Response, Fail> {
     let entries = st.store.list_blacklist(ws.workspace_id()).await?;
-    Ok(data(
-        StatusCode::OK,
-        Value::Array(entries.iter().map(wire).collect()),
-    ))
+    let wire = entries.iter().map(wire).collect::<Result<Vec<_>, _>>()?;
+    Ok(data(StatusCode::OK, serde_json::to_value(wire)?))
 }
 
 /// `POST /api/v1/address-blacklist`: at least one component, each a string of
-/// at most [`COMPONENT_MAX_CHARS`] characters, `country` alpha-3.
+/// at most `VERIFICATION_TEXT_MAX_LENGTH` characters, `country` alpha-3.
 pub async fn create(
     State(st): State<AppState>,
     ws: WorkspacePrincipal,
     req: Request,
 ) -> Result<Response, Fail> {
     let body = read_json_object::<VerificationError>(req).await?;
-    let mut errors = Vec::new();
-    let mut values: [Option<String>; 5] = Default::default();
-    for (name, slot) in COMPONENTS.iter().zip(values.iter_mut()) {
-        *slot = text_field(&body, name, COMPONENT_MAX_CHARS, &mut errors);
-    }
-    if let Some(country) = values[4].as_mut() {
-        match Country::parse(country) {
-            Ok(c) => *country = c.as_str().to_string(),
-            Err(reason) => errors.push(VerificationError::FieldInvalid {
-                field: "country".into(),
-                reason: reason.into(),
-            }),
+    let mut c = Check::new();
+    let [street, city, state, postal_code, country] =
+        ["street", "city", "state", "postal_code", "country"]
+            .map(|name| c.string(&body, "", name, false));
+    let country = country.and_then(|text| match Country::parse(&text) {
+        Ok(country) => Some(country),
+        Err(reason) => {
+            c.invalid("country", reason);
+            None
         }
+    });
+    let given = [&street, &city, &state, &postal_code]
+        .iter()
+        .any(|v| v.is_some())
+        || country.is_some();
+    if !c.has_errors() && !given {
+        c.invalid(
+            "street",
+            "give a full address or at least one of street, city, state, postal_code and country",
+        );
     }
-    if errors.is_empty() && values.iter().all(Option::is_none) {
-        errors.push(VerificationError::FieldInvalid {
-            field: "street".into(),
-            reason: "give a full address or at least one of street, city, state, postal_code and country".into(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(Fail::Invalid(errors));
-    }
-    let [street, city, state, postal_code, country] = values;
+    c.finish()?;
     let entry = BlacklistEntry {
-        id: format!("bl_{}", secrets::random_hex(12)),
+        id: BlacklistId::generate().as_str().to_string(),
         workspace_id: ws.workspace_id().to_string(),
         street,
         city,
         state,
         postal_code,
-        country,
+        country: country.map(|c| c.as_str().to_string()),
         created_at: st.clock.now_ms() / 1000,
     };
     st.store.insert_blacklist_entry(&entry).await?;
-    Ok(data(StatusCode::CREATED, wire(&entry)))
+    Ok(data(
+        StatusCode::CREATED,
+        serde_json::to_value(wire(&entry)?)?,
+    ))
 }
 
 /// `DELETE /api/v1/address-blacklist/{id}`: 404 for an unknown id and for

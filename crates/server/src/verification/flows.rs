@@ -516,6 +516,9 @@ struct DefaultsFile {
 
 #[derive(Debug, Deserialize)]
 struct FlowEntry {
+    /// The display name, written in the file for its readers; the tests check
+    /// it against [`Flow::display`], which is what the server sends.
+    #[cfg_attr(not(test), allow(dead_code))]
     display: String,
     #[serde(flatten)]
     config: FlowConfig,

@@ -143,13 +143,14 @@ fn default_type_checks() {
         ContextType::Selfie,
     );
     let dl = DocumentType::DriverLicense;
-    let table: Vec<(
-        &FlowConfig,
+    type Row<'a> = (
+        &'a FlowConfig,
         ContextType,
-        &str,
+        &'a str,
         Option<Country>,
         Result<DocumentType, TypeRefusal>,
-    )> = vec![
+    );
+    let table: Vec<Row> = vec![
         (u, p, "Passport", Some(gbr()), Ok(DocumentType::Passport)),
         (u, p, "passport", None, Ok(DocumentType::Passport)),
         (u, p, "Driver License", Some(usa()), Ok(dl)),

@@ -7,14 +7,19 @@
 //! [`OPERATIONS`] (the table every route, fallback and document is derived
 //! from), [`EDGE`] (what the edge sends for paths under `/api/`) and
 //! [`routes`] (the router built from the table, one `match` from operation id
-//! to handler). The pure domain: [`flows`] (what each flow accepts) and
-//! [`status`] (statuses, the lifecycle table, the decision cascade).
+//! to handler). The pure domain: [`flows`] (what each flow accepts),
+//! [`expected`] (the create body and its field-by-field 422 validation, with
+//! [`fields`], the 422 collector), [`status`] (statuses, the lifecycle table,
+//! the decision cascade) and [`model`] (the wire types).
 //!
 //! Boundary: imports `http`, `guard`, `domain`, `app`, its store and idv-core;
 //! never another surface. Renders only [`VerificationError`].
 
 mod blacklist;
+pub mod expected;
+pub mod fields;
 pub mod flows;
+pub mod model;
 pub mod status;
 pub mod store;
 
@@ -33,7 +38,7 @@ use axum::routing::{MethodRouter, on};
 use idv_core::VerificationError;
 use idv_core::limits::{IMAGE_MAX_BYTES, VERIFICATION_RATE_LIMIT_PER_SECOND};
 use idv_core::operation::{AuthKind, Operation};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::sync::OnceLock;
 
 /// The surface's operations: the single source of its routes.
@@ -69,6 +74,12 @@ pub const EDGE: SurfaceEdge = SurfaceEdge {
 
 /// A failure of this surface.
 pub(crate) type Fail = Failure<VerificationError>;
+
+impl From<fields::Invalid> for Fail {
+    fn from(e: fields::Invalid) -> Fail {
+        Failure::Invalid(e.0)
+    }
+}
 
 /// A body over [`MAX_BODY`]: more than two images of 10 MB can hold.
 fn too_large() -> Response {
@@ -124,34 +135,4 @@ fn handler(op: &Operation) -> MethodRouter<AppState> {
 pub(crate) fn data(status: StatusCode, mut value: Value) -> Response {
     idv_core::json::omit_empty(&mut value);
     json_response(status, &json!({ "data": value }))
-}
-
-/// An optional text member `name` of `body`: `None` when absent, `null` or
-/// blank (as Laravel reads an empty string); a value that is not a string, or
-/// longer than `max_chars` characters, adds its 422 to `errors`.
-pub(crate) fn text_field(
-    body: &Map<String, Value>,
-    name: &str,
-    max_chars: usize,
-    errors: &mut Vec<VerificationError>,
-) -> Option<String> {
-    let invalid = |reason: String| VerificationError::FieldInvalid {
-        field: name.into(),
-        reason,
-    };
-    match body.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) if s.chars().count() > max_chars => {
-            errors.push(invalid(format!(
-                "must not be longer than {max_chars} characters"
-            )));
-            None
-        }
-        Some(Value::String(s)) => Some(s.trim().to_string()),
-        Some(_) => {
-            errors.push(invalid("must be a string".into()));
-            None
-        }
-    }
 }

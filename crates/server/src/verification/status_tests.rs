@@ -193,7 +193,8 @@ fn decisions_on_a_document() {
         reason: reason.into(),
     };
     // (document status, decisions so far, new decision, extracted, result)
-    let table: Vec<(Doc, Vec<D>, D, bool, Result<Doc, VerificationError>)> = vec![
+    type Row = (Doc, Vec<D>, D, bool, Result<Doc, VerificationError>);
+    let table: Vec<Row> = vec![
         (Doc::Uploaded, vec![], D::Approved, false, Ok(Doc::Approved)),
         (Doc::Extracted, vec![], D::Rejected, true, Ok(Doc::Rejected)),
         (

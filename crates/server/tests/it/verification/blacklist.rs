@@ -25,7 +25,7 @@ async fn entries_are_added_listed_newest_first_and_deleted_per_workspace() {
     .await;
     assert_eq!(full.status, 201, "{}", full.body);
     let entry = &full.body["data"];
-    assert!(entry["id"].as_str().unwrap().starts_with("bl_"));
+    assert!(entry["id"].as_str().unwrap().starts_with("abl_"));
     assert_eq!(entry["street"], "1 Main St");
     assert_eq!(entry["country"], "USA");
     let created = entry["created_at"].as_str().unwrap();
@@ -134,7 +134,7 @@ async fn bad_entries_are_422_naming_the_field_or_400_for_a_body_that_is_not_json
         (
             json!({"postal_code": long}),
             "postal_code",
-            "The postal_code field is invalid: must not be longer than 255 characters.",
+            "The postal_code field is invalid: must not be greater than 255 characters.",
         ),
         (
             json!({"country": "US"}),

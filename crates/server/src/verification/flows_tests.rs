@@ -289,3 +289,57 @@ fn overrides_that_break_a_flow_are_refused() {
         );
     }
 }
+
+/// The guide's table of defaults lists what the data file says: one row per
+/// flow and accepted context.
+#[test]
+fn the_guide_lists_the_defaults() {
+    let guide = include_str!("../../../../docs/guides/verification.md");
+    let list = |types: &[DocumentType]| {
+        types
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut want = Vec::new();
+    for flow in Flow::ALL {
+        let cfg = flow.defaults();
+        for context in ContextType::ALL.iter().copied() {
+            let Some(types) = cfg.contexts.get(context) else {
+                continue;
+            };
+            let by_country: Vec<String> = types
+                .countries
+                .iter()
+                .map(|(c, l)| format!("{c}: {}", list(l)))
+                .collect();
+            want.push(
+                format!(
+                    "| `{}` | `{}` | {} | {} |",
+                    flow.path(),
+                    context.wire(),
+                    list(&types.default),
+                    by_country.join("; ")
+                )
+                // An empty last cell is written `| |`.
+                .replace("|  |", "| |"),
+            );
+        }
+        assert!(
+            cfg.forbidden.is_empty(),
+            "the guide says the defaults forbid no pair"
+        );
+    }
+    let section = guide
+        .split("### What each flow accepts by default")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("the guide has the section");
+    let got: Vec<String> = section
+        .lines()
+        .filter(|l| l.starts_with("| `usps1583` | `") || l.starts_with("| `identity` | `"))
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    assert_eq!(got, want);
+}

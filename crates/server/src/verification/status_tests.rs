@@ -1,6 +1,6 @@
 //! Tests of the status rules. The status numbers and labels are the vendor's
-//! (Colleckt's status tables); the lifecycle matrix below is written out cell
-//! by cell, as docs/guides/verification.md shows it, not derived from `RULES`.
+//! (Colleckt's status tables); the lifecycle matrix is read cell by cell from
+//! docs/guides/verification.md, the table users read, not derived from `RULES`.
 
 use super::*;
 use DecisionStatus as D;
@@ -52,52 +52,46 @@ fn status_numbers_and_labels_are_the_vendors() {
     }
 }
 
-/// The lifecycle matrix: for each action, the outcome from each status 1–8.
-/// `->N` moves to status N, `=` is a 200 that changes nothing, `started` and
-/// `canceled` are the API's 400s, `no` is verification_action_not_allowed.
-const MATRIX: &[(&str, [&str; 8])] = &[
-    //             Started   Submitted  Approved   Rejected   DoubleChk  Expired   Canceled    Hold
-    (
-        "submit",
-        [
-            "->2", "started", "started", "started", "started", "no", "canceled", "started",
-        ],
-    ),
-    (
-        "cancel",
-        ["->7", "->7", "no", "no", "->7", "no", "=", "->7"],
-    ),
-    (
-        "hold",
-        ["->8", "->8", "no", "no", "->8", "no", "canceled", "="],
-    ),
-    (
-        "resume",
-        ["no", "no", "no", "no", "no", "no", "canceled", "->held"],
-    ),
-    (
-        "resubmit",
-        ["=", "no", "no", "->1", "->1", "no", "canceled", "no"],
-    ),
-    (
-        "approve",
-        ["no", "->3", "=", "->3", "->3", "no", "canceled", "no"],
-    ),
-    (
-        "reject",
-        ["no", "->4", "->4", "=", "->4", "no", "canceled", "no"],
-    ),
-];
+/// The lifecycle table of docs/guides/verification.md, the page users read:
+/// for each action, the outcome from each status 1–8. `→ N` moves to status N,
+/// `→ held` back to the status before the hold, `=` is a 200 that changes
+/// nothing, `started` and `canceled` are the API's 400s, `no` is
+/// verification_action_not_allowed.
+fn documented_matrix() -> Vec<(String, Vec<String>)> {
+    let guide = include_str!("../../../../docs/guides/verification.md");
+    let start = guide
+        .find("<!-- lifecycle table")
+        .expect("the guide marks its lifecycle table");
+    guide[start..]
+        .lines()
+        .skip(3)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            (cells[0].clone(), cells[1..].to_vec())
+        })
+        .collect()
+}
 
 #[test]
-fn lifecycle_matrix() {
-    assert_eq!(MATRIX.len(), Action::ALL.len());
-    for (name, row) in MATRIX {
+fn lifecycle_matrix_is_the_documented_one() {
+    let matrix = documented_matrix();
+    let names: Vec<&str> = matrix.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        names,
+        Action::ALL.iter().map(|a| a.name()).collect::<Vec<_>>()
+    );
+    for (name, row) in &matrix {
         let action = Action::from_name(name).expect(name);
+        assert_eq!(row.len(), 8, "{name}: one cell per status");
         for (i, want) in row.iter().enumerate() {
             let current = VerificationStatus::from_value(i as i64 + 1).unwrap();
             let got = apply(action, current, Some(VerificationStatus::DoubleCheck));
-            let expected = match *want {
+            let expected = match want.as_str() {
                 "=" => Ok(Transition::Unchanged),
                 "started" => Err(VerificationError::VerificationAlreadyStarted),
                 "canceled" => Err(VerificationError::VerificationCanceled),
@@ -105,10 +99,14 @@ fn lifecycle_matrix() {
                     action: action.done().into(),
                     status: current.label().into(),
                 }),
-                "->held" => Ok(Transition::To(VerificationStatus::DoubleCheck)),
-                to => Ok(Transition::To(
-                    VerificationStatus::from_value(to[2..].parse().unwrap()).unwrap(),
-                )),
+                "→ held" => Ok(Transition::To(VerificationStatus::DoubleCheck)),
+                to => {
+                    let n = to
+                        .strip_prefix("→ ")
+                        .and_then(|n| n.parse().ok())
+                        .expect(to);
+                    Ok(Transition::To(VerificationStatus::from_value(n).unwrap()))
+                }
             };
             assert_eq!(got, expected, "{name} from {}", current.label());
         }

@@ -16,12 +16,14 @@
 //! never another surface. Renders only [`VerificationError`].
 
 mod blacklist;
+mod capture;
 pub mod expected;
 pub mod fields;
 pub mod flows;
 pub mod model;
 pub mod status;
 pub mod store;
+mod verifications;
 
 use crate::app::AppState;
 use crate::guard::auth::require_workspace;
@@ -34,11 +36,12 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware::from_fn;
 use axum::response::Response;
-use axum::routing::{MethodRouter, on};
+use axum::routing::{MethodRouter, get, on};
 use idv_core::VerificationError;
 use idv_core::limits::{IMAGE_MAX_BYTES, VERIFICATION_RATE_LIMIT_PER_SECOND};
 use idv_core::operation::{AuthKind, Operation};
 use serde_json::{Value, json};
+use status::Action;
 use std::sync::OnceLock;
 
 /// The surface's operations: the single source of its routes.
@@ -114,20 +117,59 @@ pub fn routes(_st: &AppState) -> Router<AppState> {
         if op.auth == AuthKind::PersonalAccessToken {
             route = route.route_layer(from_fn(require_workspace));
         }
+        if op.path.contains("/{flow}/") {
+            // Outside the token check: an unknown flow is an unknown path,
+            // with or without a valid token.
+            route = route.route_layer(from_fn(known_flow));
+        }
         router = router.route(op.path, route);
     }
+    // The end-user page and its QR code: not API operations (the capture
+    // token in the path is their credential), so outside the table.
     router
+        .route("/api/v1/capture/{token}", get(capture::page))
+        .route("/api/v1/capture/{token}/qr.png", get(capture::qr))
 }
 
 /// The handler of `op`, by its id.
 fn handler(op: &Operation) -> MethodRouter<AppState> {
     let m = method_filter(op.method);
     match op.id {
+        "listVerifications" => on(m, verifications::list_flow),
+        "listAllVerifications" => on(m, verifications::list_all),
+        "createVerification" => on(m, verifications::create),
+        "showVerification" => on(m, verifications::show),
+        "deleteVerification" => on(m, verifications::erase),
+        "createVerificationComment" => on(m, verifications::add_comment),
+        "submitVerification" => action(m, Action::Submit),
+        "cancelVerification" => action(m, Action::Cancel),
+        "holdVerification" => action(m, Action::Hold),
+        "resumeVerification" => action(m, Action::Resume),
+        "resubmitVerification" => action(m, Action::Resubmit),
+        "approveVerification" => action(m, Action::Approve),
+        "rejectVerification" => action(m, Action::Reject),
         "listAddressBlacklist" => on(m, blacklist::list),
         "createAddressBlacklistEntry" => on(m, blacklist::create),
         "deleteAddressBlacklistEntry" => on(m, blacklist::delete),
         other => panic!("verification operation {other} has no handler in verification::handler"),
     }
+}
+
+/// The route layer of `/api/v1/{flow}/…` rows: an unknown flow segment is the
+/// surface's 404, as any unknown path.
+async fn known_flow(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let segment = req.uri().path().split('/').nth(3).unwrap_or_default();
+    if flows::Flow::from_path(segment).is_none() {
+        return render(&VerificationError::RouteNotFound);
+    }
+    next.run(req).await
+}
+
+/// The route of a lifecycle action.
+fn action(m: axum::routing::MethodFilter, a: Action) -> MethodRouter<AppState> {
+    on(m, move |st, ws, path, req| {
+        verifications::act(a, st, ws, path, req)
+    })
 }
 
 /// A successful answer: `{"data": …}`, the omit-empty convention applied

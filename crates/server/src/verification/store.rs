@@ -120,6 +120,8 @@ pub struct VerificationChange {
     pub erase: bool,
     /// The history row (its `version` is `expected_version + 1`).
     pub history: HistoryRecord,
+    /// A comment written with the change (a rejection's reason).
+    pub comment: Option<CommentRecord>,
 }
 
 /// A page of a list, newest first.

@@ -151,8 +151,28 @@ macro_rules! apply_change {
                     .await?;
             }
             insert_history!($tx, &c.history);
+            if let Some(comment) = &c.comment {
+                insert_comment!($tx, comment);
+            }
         }
         matched
+    }};
+}
+
+const INSERT_COMMENT: &str = "INSERT INTO verification_comments (id, verification_id, body, private, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+macro_rules! insert_comment {
+    ($conn:expr, $c:expr) => {{
+        let c = $c;
+        sqlx::query(INSERT_COMMENT)
+            .bind(&c.id)
+            .bind(&c.verification_id)
+            .bind(&c.body)
+            .bind(i64::from(c.private))
+            .bind(&c.actor)
+            .bind(c.created_at)
+            .execute(&mut *$conn)
+            .await?;
     }};
 }
 
@@ -316,15 +336,8 @@ macro_rules! verification_sql {
             }
 
             async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()> {
-                sqlx::query("INSERT INTO verification_comments (id, verification_id, body, private, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(&c.id)
-                    .bind(&c.verification_id)
-                    .bind(&c.body)
-                    .bind(i64::from(c.private))
-                    .bind(&c.actor)
-                    .bind(c.created_at)
-                    .execute(&mut *self.write().await?)
-                    .await?;
+                let mut conn = self.write().await?;
+                insert_comment!(conn, c);
                 Ok(())
             }
 

@@ -4,6 +4,7 @@
 
 mod blacklist;
 mod tenancy;
+mod verifications;
 
 use crate::harness::{Resp, TestServer};
 use idv_server::config::Tier;

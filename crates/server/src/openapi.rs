@@ -30,12 +30,15 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The document of the possession surface, with `server_url` (the instance's
-/// public URL, for example `https://idv.example.com`) as its one server.
+/// The document of every surface with operations (possession, verification),
+/// with `server_url` (the instance's public URL, for example
+/// `https://idv.example.com`) as its one server.
 pub fn document(server_url: &str) -> Value {
     build(
-        Surface::Possession,
-        idv_core::operations::POSSESSION,
+        &[
+            (Surface::Possession, idv_core::operations::POSSESSION),
+            (Surface::Verification, idv_core::operations::VERIFICATION),
+        ],
         server_url,
     )
 }
@@ -56,24 +59,35 @@ pub async fn serve(State(st): State<AppState>) -> Response {
     json_bytes(StatusCode::OK, body)
 }
 
-/// The document for `ops`, the operations of `surface`.
-fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
+/// The document for the operations of each surface (`(surface, its operations)`).
+fn build(surfaces: &[(Surface, &[Operation])], server_url: &str) -> Value {
     let server_url = server_url.trim_end_matches('/');
     let mut c = Components::new(server_url);
     let mut paths = Map::new();
-    for op in ops {
-        let operation = c.operation(surface, op);
-        let item = paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        item[op.method.as_str().to_ascii_lowercase()] = operation;
+    for (surface, ops) in surfaces {
+        for op in *ops {
+            let operation = c.operation(*surface, op);
+            let item = paths
+                .entry(op.path.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            item[op.method.as_str().to_ascii_lowercase()] = operation;
+        }
     }
+    let title = match surfaces {
+        [(surface, _)] => format!("idv {} API", surface.name()),
+        _ => "idv API".to_string(),
+    };
+    let description = surfaces
+        .iter()
+        .map(|(s, _)| introduction(*s))
+        .collect::<Vec<_>>()
+        .join("\n\n");
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("idv {} API", surface.name()),
+            "title": title,
             "version": env!("CARGO_PKG_VERSION"),
-            "description": introduction(surface),
+            "description": description,
             "license": {"name": "Apache License 2.0", "identifier": env!("CARGO_PKG_LICENSE")},
         },
         "externalDocs": {
@@ -96,6 +110,14 @@ fn introduction(surface: Surface) -> String {
              Every response carries the rate-limit headers and an X-Request-Id. Error responses come from the idv error \
              catalogue: each lists the catalogued errors of its status, with their exact bodies.",
             ACCESS_TOKEN_LIFETIME_SECONDS / 60
+        ),
+        Surface::Verification => format!(
+            "Document verification (`/api/v1/…`), compatible with the Colleckt API: a workspace's personal access token \
+             `<id>|<secret>` creates verifications in a flow (`usps1583` or `identity`) with the data their documents are \
+             expected to show, and moves them through their lifecycle. Successful answers are wrapped in `{{\"data\": …}}`, \
+             lists add `links` and `meta`; errors carry a `message`, plus `errors` per field on 422. Requests are limited to \
+             {} a second per workspace.",
+            idv_core::limits::VERIFICATION_RATE_LIMIT_PER_SECOND
         ),
         other => other.title().to_string(),
     }
@@ -199,7 +221,7 @@ impl Components {
         ok.insert("content".into(), media(&op.response));
         responses.insert(op.status.to_string(), ok.into());
         for (status, ids) in errors_by_status(surface, op) {
-            let response = self.error_response(status, &ids);
+            let response = self.error_response(surface, status, &ids);
             responses.insert(status.to_string(), response);
         }
         operation.insert("responses".into(), responses.into());
@@ -323,7 +345,7 @@ impl Components {
 
     /// The response of one status: every catalogued entry of that status the
     /// operation can return, each with its examples.
-    fn error_response(&mut self, status: u16, ids: &[ErrorId]) -> Value {
+    fn error_response(&mut self, surface: Surface, status: u16, ids: &[ErrorId]) -> Value {
         let mut examples = Map::new();
         let mut titles = Vec::new();
         for id in ids {
@@ -341,14 +363,16 @@ impl Components {
                 }
             }
         }
-        self.schemas
-            .entry("Error".to_string())
-            .or_insert_with(error_schema);
+        let (schema, make): (&str, fn() -> Value) = match surface {
+            Surface::Verification | Surface::Accounts => ("MessageError", message_error_schema),
+            _ => ("Error", error_schema),
+        };
+        self.schemas.entry(schema.to_string()).or_insert_with(make);
         json!({
             "description": format!("{}: {}", status_definition(status), titles.join("; ")),
             "headers": self.response_headers(status == 429),
             "content": {"application/json": {
-                "schema": reference("schemas", "Error"),
+                "schema": reference("schemas", schema),
                 "examples": examples,
             }},
         })
@@ -384,7 +408,17 @@ fn example_name(id: ErrorId, ex: &ExampleMeta) -> String {
     if meta.examples.len() == 1 || ex.name.is_empty() || ex.name == "default" {
         meta.name.to_string()
     } else {
-        format!("{}_{}", meta.name, ex.name)
+        // Component names allow only letters, digits, `.`, `-` and `_`
+        // (an example may be named in words: "country code").
+        let name: String = ex
+            .name
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+                _ => '_',
+            })
+            .collect();
+        format!("{}_{name}", meta.name)
     }
 }
 
@@ -419,6 +453,24 @@ fn error_schema() -> Value {
                 "description": "On a step called out of order: the calls allowed instead, step key to path.",
                 "additionalProperties": {"type": "string"},
                 "examples": [{"v3-validate": "/v3/validate"}],
+            },
+        },
+    })
+}
+
+/// The error body of the `message_errors` dialect (verification, accounts).
+fn message_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "A catalogued error: look it up by its message in the reference.",
+        "required": ["message"],
+        "properties": {
+            "message": {"type": "string", "description": "What went wrong. On 422, the first field error and how many others follow.", "examples": ["The verification is canceled."]},
+            "errors": {
+                "type": "object",
+                "description": "Only on 422: for each request field at fault, its messages.",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "examples": [{"expected_data.person.first_name": ["The expected_data.person.first_name field is required."]}],
             },
         },
     })
@@ -704,7 +756,7 @@ mod tests {
 
     #[test]
     fn a_table_row_becomes_an_operation_with_its_fields_security_and_errors() {
-        let doc = build(Surface::Possession, OPS, "https://idv.example.com/");
+        let doc = build(&[(Surface::Possession, OPS)], "https://idv.example.com/");
         assert_eq!(doc["servers"][0]["url"], "https://idv.example.com");
         let get = &doc["paths"]["/v3/thing/{thingId}"]["get"];
         assert_eq!(get["operationId"], "getThing");

@@ -3,6 +3,8 @@
 //! every row of its operations table routed.
 
 mod blacklist;
+mod catalogue;
+mod routes;
 mod tenancy;
 mod verifications;
 

@@ -118,7 +118,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let shutdown = shutdown_signal();
-    if let Some(c) = provision_if_empty(
+    let mut text = match provision_if_empty(
         store.as_ref(),
         cfg.region,
         cfg.tier,
@@ -126,12 +126,19 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     )
     .await?
     {
-        print!("{}", banner(&c, addr));
-    } else {
-        print!("{}", already_provisioned(&cfg.database));
-    }
+        Some(c) => banner(&c, addr),
+        None => already_provisioned(&cfg.database),
+    };
     if let Some(w) = provision_workspace_if_none(store.as_ref(), crate::clock::unix_now()).await? {
-        print!("{}", workspace_banner(&w, addr));
+        text.push_str(&workspace_banner(&w, addr));
+    }
+    // One write: a reader that stops after the first lines (`idv serve | head`)
+    // has then received everything, and a closed stdout is no reason to stop.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
     let key = load_or_create_key(&cfg)?;
     let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);

@@ -192,7 +192,8 @@ fn the_first_start_prints_a_sandbox_workspace_token_that_works_and_later_starts_
         .find(|w| w.starts_with("http://"))
         .unwrap();
     let addr = url.trim_start_matches("http://").split('/').next().unwrap();
-    let resp = get(addr, "/api/v1/address-blacklist", &token);
+    let resp = get(addr, "/api/v1/verifications", &token);
+    assert!(resp.contains("\"total\":0"), "{resp}");
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     let resp = get(addr, "/api/v1/address-blacklist", "tok_0|0");
     assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");

@@ -438,40 +438,117 @@ async fn bad_create_bodies_are_catalogued_4xx_naming_the_field_and_store_nothing
 
 #[tokio::test]
 async fn expected_data_and_comments_are_sealed_at_rest() {
-    let db = Db::sqlite();
-    let srv = TestServer::on(&db, Region::Us, Tier::Sandbox).await;
-    let ws = workspace(&srv).await;
-    let t = ws.token.token.as_str();
-    let id = create(&srv, t, "Zebulonia").await;
-    let c = call(
-        &srv,
-        "POST",
-        &format!("{USPS}/{id}/comments"),
-        t,
-        Some(json!({"body": "Quixotically"})),
-    )
-    .await;
-    assert_eq!(c.status, 201);
-    srv.stop().await;
-    let Db::Sqlite(dir) = &db else { unreachable!() };
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    assert!(text.contains(&id), "the file holds the verification");
-    for secret in [
-        "Zebulonia",
-        "D1234567",
-        "1990-04-12",
-        "Quixotically",
-        "Springfield",
-    ] {
+    use idv_server::domain::SealKey;
+    for db in Db::all("verifications sealed at rest") {
+        let srv = TestServer::on(&db, Region::Us, Tier::Sandbox).await;
+        let ws = workspace(&srv).await;
+        let t = ws.token.token.as_str();
+        let id = create(&srv, t, "Zebulonia").await;
+        let c = call(
+            &srv,
+            "POST",
+            &format!("{USPS}/{id}/comments"),
+            t,
+            Some(json!({"body": "Quixotically"})),
+        )
+        .await;
+        assert_eq!(c.status, 201);
+        // What the database holds, on either backend.
+        let store = &srv.state.store;
+        let rec = store
+            .get_verification(&ws.workspace_id, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        let sealed = rec.expected_data.as_deref().unwrap();
+        assert!(SealKey::is_sealed(sealed) && !sealed.contains("Zebulonia"));
+        assert!(SealKey::is_sealed(&rec.capture_token));
+        let url = call(&srv, "GET", &format!("{USPS}/{id}"), t, None)
+            .await
+            .body["data"]["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(!rec.capture_token.contains(url.rsplit('/').next().unwrap()));
+        let comments = store.verification_comments(&id).await.unwrap();
         assert!(
-            !text.contains(secret),
-            "{secret} is in the database in clear"
+            comments
+                .iter()
+                .all(|c| SealKey::is_sealed(&c.body) && !c.body.contains("Quixotically"))
         );
+        srv.stop().await;
+        if let Db::Sqlite(dir) = &db {
+            // And nowhere in the SQLite files (database, WAL).
+            let mut bytes = Vec::new();
+            for entry in std::fs::read_dir(dir.path()).unwrap() {
+                bytes.extend(std::fs::read(entry.unwrap().path()).unwrap_or_default());
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(text.contains(&id), "the file holds the verification");
+            for secret in [
+                "Zebulonia",
+                "D1234567",
+                "1990-04-12",
+                "Quixotically",
+                "Springfield",
+            ] {
+                assert!(
+                    !text.contains(secret),
+                    "{secret} is in the database in clear"
+                );
+            }
+        }
+        db.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn a_workspace_s_flow_overrides_decide_what_create_accepts() {
+    use idv_server::store::Workspace;
+    let srv = TestServer::start().await;
+    // A workspace whose USPS 1583 photo ID must be a passport, whatever the country.
+    let w = Workspace {
+        id: format!("ws_{}", idv_server::domain::secrets::random_hex(12)),
+        name: "strict".into(),
+        tier: "sandbox".into(),
+        flows: json!({"usps1583": {"contexts": {"PHOTO_ID": {"default": ["Passport"], "countries": {"USA": ["Passport"]}}}}}).to_string(),
+        created_at: 0,
+    };
+    srv.state.store.insert_workspace(&w).await.unwrap();
+    let strict = idv_server::provision::create_api_token(
+        srv.state.store.as_ref(),
+        &w.id,
+        "t",
+        1,
+        srv.state.clock.now(),
+    )
+    .await
+    .unwrap();
+    let plain = workspace(&srv).await;
+    let r = call(&srv, "POST", USPS, &strict.token, Some(usps("Jane"))).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body["errors"]
+            .get("expected_data.documents.photo_id.type")
+            .is_some(),
+        "{}",
+        r.body
+    );
+    let mut passport = usps("Jane");
+    passport["expected_data"]["documents"]["photo_id"]["type"] = json!("Passport");
+    assert_eq!(
+        call(&srv, "POST", USPS, &strict.token, Some(passport))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        call(&srv, "POST", USPS, &plain.token.token, Some(usps("Jane")))
+            .await
+            .status,
+        201
+    );
+    srv.stop().await;
 }
 
 #[tokio::test]

@@ -1920,7 +1920,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verifications of the page (without history and comments).",
-                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
+                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
                     fields: &[
                         Field {
                             name: "id",
@@ -1943,7 +1943,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -1955,7 +1955,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -2616,7 +2616,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
+            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -2651,7 +2651,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verifications of the page (without history and comments).",
-                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
+                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
                     fields: &[
                         Field {
                             name: "id",
@@ -2674,7 +2674,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -2686,7 +2686,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -3347,7 +3347,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
+            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -3669,7 +3669,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -3692,7 +3692,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -3704,7 +3704,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4207,7 +4207,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -4273,7 +4273,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification, with its history and comments.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -4296,7 +4296,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4308,7 +4308,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4811,7 +4811,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"comments\":[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"comments\":[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -4872,7 +4872,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -4895,7 +4895,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4907,7 +4907,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -5410,7 +5410,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -5476,7 +5476,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -5499,7 +5499,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -5511,7 +5511,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6014,7 +6014,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":7,\"status_label\":\"Canceled\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":7,\"status_label\":\"Canceled\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -6080,7 +6080,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -6103,7 +6103,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6115,7 +6115,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6618,7 +6618,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":8,\"status_label\":\"Hold\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":8,\"status_label\":\"Hold\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -6684,7 +6684,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -6707,7 +6707,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6719,7 +6719,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7222,7 +7222,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -7288,7 +7288,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -7311,7 +7311,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7323,7 +7323,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7826,7 +7826,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -7892,7 +7892,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -7915,7 +7915,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7927,7 +7927,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -8430,7 +8430,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":3,\"status_label\":\"Approved\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":3,\"status_label\":\"Approved\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -8513,7 +8513,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -8536,7 +8536,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -8548,7 +8548,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9051,7 +9051,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":4,\"status_label\":\"Rejected\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":4,\"status_label\":\"Rejected\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -9119,7 +9119,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -9142,7 +9142,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9154,7 +9154,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9657,7 +9657,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,

@@ -109,10 +109,19 @@ fn open(st: &AppState, id: &str, what: &str, sealed: &str) -> Result<Vec<u8>, Fa
         .ok_or_else(|| Fail::Internal(format!("verification {id}: {what} does not open")))
 }
 
-/// The end-user capture page of a capture token.
+/// The end-user capture page of a capture token (in the query: the server
+/// logs paths, never queries).
 pub(crate) fn capture_url(st: &AppState, token: &str) -> String {
     format!(
-        "{}/api/v1/capture/{token}",
+        "{}/api/v1/capture?token={token}",
+        st.public_url.trim_end_matches('/')
+    )
+}
+
+/// The PNG QR code of [`capture_url`].
+fn qr_url(st: &AppState, token: &str) -> String {
+    format!(
+        "{}/api/v1/capture/qr.png?token={token}",
         st.public_url.trim_end_matches('/')
     )
 }
@@ -135,6 +144,7 @@ fn wire(
     let token = String::from_utf8(open(st, &rec.id, "capture", &rec.capture_token)?)
         .map_err(|_| bad("capture token"))?;
     let url = capture_url(st, &token);
+    let qr_code = qr_url(st, &token);
     let (history, comments) = match detail {
         None => (Vec::new(), Vec::new()),
         Some((history, comments)) => (
@@ -148,7 +158,7 @@ fn wire(
     };
     Ok(Verification {
         id: VerificationId::parse(&rec.id).ok_or_else(|| bad("id"))?,
-        qr_code: format!("{url}/qr.png"),
+        qr_code,
         url,
         vendor_reference: rec.vendor_reference.clone(),
         vendor_state: rec.vendor_state.clone(),

@@ -29,7 +29,9 @@
 
 use crate::app::AppState;
 use crate::domain::secrets;
-use crate::guard::auth::{Authenticated, authenticate, basic_credentials, bearer};
+use crate::guard::auth::{
+    Authenticated, authenticate, authenticate_api_token, basic_credentials, bearer,
+};
 use crate::guard::ratelimit::{Decision, LimitKey, header_number, put_headers};
 use crate::http::error::InternalCause;
 use crate::http::input::{declared_too_long, parse_form, read_at_most};
@@ -239,6 +241,7 @@ impl Edge {
                     }
                 }
             }
+            RateKey::Workspace => {}
         }
         // Failed authentications, before any credential is looked up: an
         // address (or, from an address that has failed, a client id) over its
@@ -250,24 +253,31 @@ impl Edge {
                 .auth_failures
                 .attempt(peer, named_client.as_deref(), now_ms);
         }
-        let principal = match token {
-            Some(token) if refused.is_none() => {
-                match authenticate(st, token, now_ms / 1000).await {
-                    Ok(Some(p)) => Some(p),
-                    Ok(None) => {
-                        // An unknown, expired or revoked token: a failure of this address.
-                        st.auth_failures.failed(peer, None, now_ms);
-                        None
-                    }
-                    // The store failed, not the credential: nothing is counted.
-                    Err(e) => return (surface.internal)(e.to_string()),
+        let (mut principal, mut workspace) = (None, None);
+        if let Some(token) = token.filter(|_| refused.is_none()) {
+            let now = now_ms / 1000;
+            let found = match surface.rate_key {
+                RateKey::OAuthClient { .. } => authenticate(st, token, now)
+                    .await
+                    .map(|p| p.map(|p| principal = Some(p))),
+                RateKey::Workspace => authenticate_api_token(st, token, now)
+                    .await
+                    .map(|w| w.map(|w| workspace = Some(w))),
+            };
+            match found {
+                Ok(Some(())) => {}
+                Ok(None) => {
+                    // An unknown, expired or revoked token: a failure of this address.
+                    st.auth_failures.failed(peer, None, now_ms);
                 }
+                // The store failed, not the credential: nothing is counted.
+                Err(e) => return (surface.internal)(e.to_string()),
             }
-            _ => None,
-        };
-        let key = match &principal {
-            Some(p) => LimitKey::Client(p.client_id()),
-            None => LimitKey::Peer(peer),
+        }
+        let key = match (&principal, &workspace) {
+            (Some(p), _) => LimitKey::Client(p.client_id()),
+            (None, Some(w)) => LimitKey::Client(w.workspace_id()),
+            (None, None) => LimitKey::Peer(peer),
         };
         let d = if principal.is_none() && named_client.is_some() {
             // POST /token naming a client: that client's own quota is spent
@@ -307,9 +317,11 @@ impl Edge {
             // The body limit, before routing and authentication (DESIGN
             // section 4), so an over-size body costs no handler work.
             (surface.too_large)()
-        } else if let Some(reasons) =
-            surface.undecodable_param(parts.method.as_str(), parts.uri.path(), principal.is_some())
-        {
+        } else if let Some(reasons) = surface.undecodable_param(
+            parts.method.as_str(),
+            parts.uri.path(),
+            principal.is_some() || workspace.is_some(),
+        ) {
             // A path parameter that does not percent-decode to UTF-8 gets the
             // surface's malformed-request error naming it, not the router's
             // plain-text 400.
@@ -317,6 +329,7 @@ impl Edge {
         } else {
             parts.extensions.insert(Authenticated {
                 principal,
+                workspace,
                 edge: surface,
                 peer,
             });

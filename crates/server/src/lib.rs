@@ -7,8 +7,8 @@
 //! - [`http`]: surface-generic errors, body readers and responses.
 //! - [`domain`]: value types parsed at the edge (phone numbers, ids, dates).
 //! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
-//! - [`verification`]: the verification surface (Colleckt-compatible): flows,
-//!   verifications, documents, decisions.
+//! - [`verification`]: the verification surface (Colleckt-compatible): workspaces'
+//!   API tokens, flows, verifications, the address blacklist.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;

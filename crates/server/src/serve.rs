@@ -8,7 +8,7 @@ use crate::app::{AppState, router};
 use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
 use crate::domain::SealKey;
-use crate::provision::{NewClient, provision_if_empty};
+use crate::provision::{NewClient, NewWorkspace, provision_if_empty, provision_workspace_if_none};
 use crate::store;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +28,22 @@ pub fn banner(c: &NewClient, addr: SocketAddr) -> String {
         s = c.solution,
         id = c.client_id,
         secret = c.client_secret,
+    )
+}
+
+/// The text printed once when a start finds no workspace and provisions the
+/// sandbox workspace of the verification surface.
+pub fn workspace_banner(w: &NewWorkspace, addr: SocketAddr) -> String {
+    format!(
+        "idv: provisioned {tier} workspace {id} for the verification API (/api/v1/…).\n\
+         Its API token (shown only now; idv stores a digest; valid until {expires} Unix time):\n  \
+         token: {token}\n\
+         List its verifications:\n  \
+         curl -s http://{addr}/api/v1/verifications -H 'Authorization: Bearer {token}'\n",
+        tier = w.tier,
+        id = w.workspace_id,
+        expires = w.token.expires_at,
+        token = w.token.token,
     )
 }
 
@@ -103,7 +119,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let shutdown = shutdown_signal();
-    if let Some(c) = provision_if_empty(
+    let mut text = match provision_if_empty(
         store.as_ref(),
         cfg.region,
         cfg.tier,
@@ -111,9 +127,19 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     )
     .await?
     {
-        print!("{}", banner(&c, addr));
-    } else {
-        print!("{}", already_provisioned(&cfg.database));
+        Some(c) => banner(&c, addr),
+        None => already_provisioned(&cfg.database),
+    };
+    if let Some(w) = provision_workspace_if_none(store.as_ref(), crate::clock::unix_now()).await? {
+        text.push_str(&workspace_banner(&w, addr));
+    }
+    // One write: a reader that stops after the first lines (`idv serve | head`)
+    // has then received everything, and a closed stdout is no reason to stop.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
     let key = load_or_create_key(&cfg)?;
     let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);

@@ -8,3 +8,4 @@ mod readme;
 mod serve;
 mod slow_clients;
 mod walk;
+mod workspaces;

@@ -32,6 +32,9 @@ pub enum RateKey {
         /// The token endpoint, whose body names the client.
         token_path: &'static str,
     },
+    /// The workspace of the request's personal access token `<id>|<secret>`
+    /// (verification); the peer address when it carries no valid one.
+    Workspace,
 }
 
 /// One surface as the edge sees it.
@@ -48,7 +51,8 @@ pub struct SurfaceEdge {
     /// The surface's operations: the wrong-URL test is derived from their paths.
     pub operations: &'static [Operation],
     /// The answer to a known path called with another method, or to a documented
-    /// operation's path under a wrong prefix (possession: 403 without a code).
+    /// operation's path under a wrong prefix (possession: 403 without a code;
+    /// verification: its 404).
     pub wrong_url_or_method: fn() -> Response,
     /// The answer to any other unknown path (possession: 404).
     pub unknown_path: fn() -> Response,
@@ -100,7 +104,11 @@ impl SurfaceEdge {
             .operations
             .iter()
             .find(|op| op.method.as_str() == method && matches_path(path, op.path))?;
-        if op.auth == AuthKind::AccessToken && !authenticated {
+        if matches!(
+            op.auth,
+            AuthKind::AccessToken | AuthKind::PersonalAccessToken
+        ) && !authenticated
+        {
             return None;
         }
         op.path

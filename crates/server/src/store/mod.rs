@@ -3,9 +3,10 @@
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
-//! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
-//! [`Store`] is all three at once, implemented for anything that implements them,
+//! behind [`CachedStore`]; workspaces and API tokens too), [`IdempotencyStore`] (claimed keys and stored
+//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices)
+//! and [`VerificationStore`] (verifications, the address blacklist).
+//! [`Store`] is all four at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
 //! Each trait has two implementations, [`SqliteStore`] (the embedded default) and
@@ -26,7 +27,14 @@ mod sql;
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
 };
-pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
+pub use crate::verification::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
+};
+pub use auth::{
+    ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
+    TokenRecord, Workspace,
+};
 pub use cached::CachedStore;
 pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};
 pub use sql::{PgStore, SqliteStore};
@@ -42,10 +50,10 @@ pub struct StoreError(#[from] pub sqlx::Error);
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
-/// Implemented for every type that implements the three parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore {}
+/// Implemented for every type that implements the four parts.
+pub trait Store: AuthStore + IdempotencyStore + PossessionStore + VerificationStore {}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + ?Sized> Store for T {}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

@@ -20,3 +20,4 @@ mod retention;
 mod story;
 mod token;
 mod unify;
+mod verification;

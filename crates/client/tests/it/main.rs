@@ -7,3 +7,4 @@ mod real;
 mod script;
 mod scripted;
 mod server;
+mod verification;

@@ -8,3 +8,4 @@ mod script;
 mod scripted;
 mod server;
 mod verification;
+mod verification_scripted;

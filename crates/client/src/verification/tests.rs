@@ -92,3 +92,28 @@ fn statuses_and_flows_read_both_spellings() {
     let bad: Result<Flow, _> = serde_json::from_str("\"Passport\"");
     assert!(bad.is_err());
 }
+
+#[test]
+fn a_document_in_the_contract_s_shape_decodes() {
+    // contracts.md section 1: `Document`, its validations and decisions.
+    let doc: Document = serde_json::from_value(serde_json::json!({
+        "id": "doc_1", "verification": "ver_1", "context_type": "PHOTO_ID",
+        "type": "Driver License", "country": "USA", "status": 3, "status_label": "Approved",
+        "image_url": "https://idv.example.com/api/v1/files/abc",
+        "extracted_data": {"first_name": "Jane", "date_of_birth": "1990-04-12",
+            "address": {"street": "1 Main St", "country": "USA"}, "source": "embedded"},
+        "validations": [{"rule": "name", "result": "pass", "score": 1.0}],
+        "decisions": [{"id": "dec_1", "status": 1, "status_label": "APPROVED",
+            "validation_workflow": "Automatic", "created_at": "2026-06-11T07:40:02.000000Z"}],
+        "created_at": "2026-06-11T07:38:00.000000Z"
+    }))
+    .unwrap();
+    assert_eq!(doc.document_type, "Driver License");
+    let extracted = doc.extracted_data.unwrap();
+    assert_eq!(
+        extracted.address.unwrap().street.as_deref(),
+        Some("1 Main St")
+    );
+    assert_eq!(doc.validations[0].result, "pass");
+    assert_eq!(doc.decisions[0].status_label, "APPROVED");
+}

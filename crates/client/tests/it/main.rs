@@ -8,4 +8,3 @@ mod script;
 mod scripted;
 mod server;
 mod verification;
-mod verification_scripted;

@@ -368,40 +368,81 @@ pub async fn act(
     } else {
         None
     };
-    for _ in 0..RETRIES {
-        let rec = load(&st, &ws, flow, &id).await?;
-        let current = status_of(&rec)?;
+    let what = action.name();
+    change(&st, &ws, flow, &id, what, |rec, now| {
+        let current = status_of(rec)?;
         let held_from = rec.held_from.and_then(VerificationStatus::from_value);
         let next = match apply(action, current, held_from)? {
-            Transition::Unchanged => {
-                return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-            }
+            Transition::Unchanged => return Ok(None),
             Transition::To(next) => next,
         };
-        let now = st.clock.now_ms();
-        let change = VerificationChange {
-            id: rec.id.clone(),
-            expected_version: rec.version,
+        Ok(Some(Change {
             status: next.value(),
             held_from: (action == Action::Hold).then_some(current.value()),
             submitted_at: (next == VerificationStatus::Submitted).then_some(now),
             erase: false,
+            statuses: (Some(current.value()), Some(next.value())),
+            comment: reason.clone(),
+        }))
+    })
+    .await
+}
+
+/// What a change does, decided on the verification as read.
+struct Change {
+    status: i64,
+    held_from: Option<i64>,
+    submitted_at: Option<i64>,
+    erase: bool,
+    /// The history row's `from_status` and `to_status`.
+    statuses: (Option<i64>, Option<i64>),
+    /// A comment written with the change.
+    comment: Option<String>,
+}
+
+/// Loads the verification, asks `decide` what to change (`None`: nothing,
+/// answer it as it is), and writes the change with its history row (`action`)
+/// by the conditional update; when another request changed the verification
+/// first, decides again on what it wrote. Answers 200 with the verification.
+async fn change(
+    st: &AppState,
+    ws: &WorkspacePrincipal,
+    flow: Flow,
+    id: &str,
+    action: &str,
+    decide: impl Fn(&VerificationRecord, i64) -> Result<Option<Change>, Fail>,
+) -> Result<Response, Fail> {
+    for _ in 0..RETRIES {
+        let rec = load(st, ws, flow, id).await?;
+        let now = st.clock.now_ms();
+        let Some(c) = decide(&rec, now)? else {
+            return answer(StatusCode::OK, &wire(st, &rec, None)?);
+        };
+        let actor = &ws.token.id;
+        let change = VerificationChange {
+            id: rec.id.clone(),
+            expected_version: rec.version,
+            status: c.status,
+            held_from: c.held_from,
+            submitted_at: c.submitted_at,
+            erase: c.erase,
             history: HistoryRecord {
                 verification_id: rec.id.clone(),
                 version: rec.version + 1,
-                action: action.name().to_string(),
-                actor: ws.token.id.clone(),
-                from_status: Some(current.value()),
-                to_status: Some(next.value()),
+                action: action.to_string(),
+                actor: actor.clone(),
+                from_status: c.statuses.0,
+                to_status: c.statuses.1,
                 created_at: now,
             },
-            comment: reason
+            comment: c
+                .comment
                 .as_deref()
-                .map(|r| new_comment(&st, &rec.id, r, false, &ws.token.id, now)),
+                .map(|text| new_comment(st, &rec.id, text, false, actor, now)),
         };
         if st.store.change_verification(&change).await? {
-            let rec = load(&st, &ws, flow, &id).await?;
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
+            let rec = load(st, ws, flow, id).await?;
+            return answer(StatusCode::OK, &wire(st, &rec, None)?);
         }
     }
     Err(Fail::Internal(format!(
@@ -418,38 +459,17 @@ pub async fn erase(
     Path((flow, id)): Path<(String, String)>,
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
-    for _ in 0..RETRIES {
-        let rec = load(&st, &ws, flow, &id).await?;
-        if rec.erased_at.is_some() {
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-        }
-        let now = st.clock.now_ms();
-        let change = VerificationChange {
-            id: rec.id.clone(),
-            expected_version: rec.version,
+    change(&st, &ws, flow, &id, "erase", |rec, _| {
+        Ok(rec.erased_at.is_none().then_some(Change {
             status: rec.status,
             held_from: rec.held_from,
             submitted_at: None,
             erase: true,
-            history: HistoryRecord {
-                verification_id: rec.id.clone(),
-                version: rec.version + 1,
-                action: "erase".into(),
-                actor: ws.token.id.clone(),
-                from_status: None,
-                to_status: None,
-                created_at: now,
-            },
+            statuses: (None, None),
             comment: None,
-        };
-        if st.store.change_verification(&change).await? {
-            let rec = load(&st, &ws, flow, &id).await?;
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-        }
-    }
-    Err(Fail::Internal(format!(
-        "verification {id}: changed by other requests {RETRIES} times during its erasure"
-    )))
+        }))
+    })
+    .await
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/comments`: `{"body", "private"?}`,

@@ -4,8 +4,9 @@
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
 //! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
-//! [`Store`] is all three at once, implemented for anything that implements them,
+//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices)
+//! and [`JobStore`] (the durable job queue, `jobs/store.rs`).
+//! [`Store`] is all four at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
 //! Each trait has two implementations, [`SqliteStore`] (the embedded default) and
@@ -22,6 +23,8 @@ mod auth;
 mod cached;
 mod idempotency;
 mod sql;
+
+pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};
 
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
@@ -42,10 +45,10 @@ pub struct StoreError(#[from] pub sqlx::Error);
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
-/// Implemented for every type that implements the three parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore {}
+/// Implemented for every type that implements the four parts.
+pub trait Store: AuthStore + IdempotencyStore + PossessionStore + JobStore {}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + JobStore + ?Sized> Store for T {}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

@@ -777,6 +777,35 @@ mod tests {
     }
 
     #[test]
+    fn job_settings_have_defaults_and_come_from_the_file_and_the_environment() {
+        use std::time::Duration;
+        let c = Config::resolve(&[]).unwrap();
+        assert_eq!((c.jobs.workers, c.jobs.lease), (2, Duration::from_secs(30)));
+        let file: ConfigLayer = toml::from_str("jobs_workers = 4\njobs_lease = 60").unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__JOBS_LEASE".to_string(), "5".to_string())]).unwrap();
+        let j = Config::resolve(&[file, env]).unwrap().jobs;
+        assert_eq!((j.workers, j.lease), (4, Duration::from_secs(5)));
+        for (key, value, expected) in [
+            (
+                "IDV__JOBS_WORKERS",
+                "0",
+                "invalid jobs_workers \"0\": use a whole number of at least 1",
+            ),
+            (
+                "IDV__JOBS_LEASE",
+                "0.5",
+                "invalid jobs_lease \"0.5\": use at least 1 second",
+            ),
+            ("IDV__JOBS_LEASE", "soon", "invalid jobs_lease \"soon\""),
+        ] {
+            let bad = ConfigLayer::from_env([(key.to_string(), value.to_string())]).unwrap();
+            let err = Config::resolve(&[bad]).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
+    }
+
+    #[test]
     fn connection_limits_come_from_the_file_and_the_environment() {
         use std::time::Duration;
         let c = Config::resolve(&[]).unwrap();

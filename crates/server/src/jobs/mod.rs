@@ -9,7 +9,9 @@
 //! handler runs (the worker renews the lease every third of it), retried on
 //! its kind's [`Schedule`] when the handler fails, and dead, with its last
 //! error kept, after its last attempt. A worker that dies leaves its job
-//! claimed until the lease lapses; then any worker claims it again. Jobs with
+//! claimed until the lease lapses; then any worker claims it again (a claim
+//! counts as an attempt, so a job whose workers keep dying ends dead too).
+//! A payload that may carry personal data is sealed ([`JobSpec::sealed`]). Jobs with
 //! one ordering key run one at a time, in the order they were enqueued.
 //!
 //! `idv serve` starts [`Settings::workers`] workers ([`start`]) over a

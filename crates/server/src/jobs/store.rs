@@ -5,6 +5,7 @@
 //! transaction of the change that makes it necessary (a flow change's
 //! `SideEffect::Enqueue`), so a crash can never keep the change and lose its job.
 
+use crate::domain::SealKey;
 use crate::store::StoreResult;
 
 /// A job to enqueue. Times are Unix milliseconds.
@@ -45,6 +46,11 @@ impl JobSpec {
             created_at: now_ms,
         }
     }
+    /// A job whose payload may carry personal data: sealed with the server
+    /// key, bound to its kind ([`JobRecord::open_payload`] reads it).
+    pub fn sealed(kind: &str, key: &SealKey, payload: &[u8], now_ms: i64) -> JobSpec {
+        JobSpec::new(kind, key.seal(payload, &seal_context(kind)), now_ms)
+    }
     /// The same job, run in order with the other jobs of `key`.
     pub fn ordered_by(mut self, key: impl Into<String>) -> JobSpec {
         self.ordering_key = Some(key.into());
@@ -64,6 +70,19 @@ impl JobSpec {
     pub fn max_attempts(mut self, n: i64) -> JobSpec {
         self.max_attempts = n.max(1);
         self
+    }
+}
+
+/// What a sealed payload is bound to.
+fn seal_context(kind: &str) -> String {
+    format!("job:{kind}")
+}
+
+impl JobRecord {
+    /// The payload of a job made with [`JobSpec::sealed`]; `None` when another
+    /// key sealed it, it was made for another kind, or it was altered.
+    pub fn open_payload(&self, key: &SealKey) -> Option<Vec<u8>> {
+        key.open(&self.payload, &seal_context(&self.kind))
     }
 }
 

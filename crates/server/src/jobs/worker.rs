@@ -112,6 +112,13 @@ async fn run(
     };
     let (id, attempt, max_attempts) = (job.id, job.attempts, job.max_attempts);
     let kind_name = job.kind.clone();
+    if attempt > max_attempts {
+        // Its last attempt's worker died (the claim lapsed): that was the last.
+        let error = "its worker stopped during the last attempt (the lease lapsed)".to_string();
+        tracing::warn!(job = id, kind = %kind_name, error = %error, "job queue: the job is dead");
+        record(store, id, owner, &kind_name, &Finish::Dead { error }).await;
+        return;
+    }
     let mut handler = tokio::spawn((kind.handler)(job));
     let mut beat = tokio::time::interval((settings.lease / 3).max(Duration::from_millis(10)));
     beat.tick().await;

@@ -167,6 +167,106 @@ async fn a_dead_worker_s_job_is_claimed_again_after_its_lease_and_runs_once_to_c
 }
 
 #[tokio::test]
+async fn a_job_whose_worker_dies_during_its_last_attempt_is_dead_not_run_again() {
+    for db in Db::all("jobs dead worker, last attempt") {
+        let store = db.open().await;
+        let spec = JobSpec::new("test.crash", "", unix_now_ms()).max_attempts(1);
+        let id = enqueue(&store, spec).await;
+        let mut dying = Registry::default();
+        dying.register("test.crash", Schedule::Fixed(vec![]), |_| {
+            std::future::pending::<Result<Next, JobError>>()
+        });
+        let first = start(store.clone(), dying, fast(1));
+        wait_for(&store, id, 5, "the job is claimed", |j| {
+            j.state == JobState::Running
+        })
+        .await;
+        first.abort();
+        let runs = Runs::default();
+        let second = start(
+            store.clone(),
+            counting("test.crash", &runs, Duration::ZERO),
+            fast(1),
+        );
+        let job = wait_for(&store, id, 10, "the job is dead", |j| {
+            j.state == JobState::Dead
+        })
+        .await;
+        second.shutdown().await;
+        assert_eq!(
+            runs.of(id),
+            0,
+            "{}: not run past its last attempt",
+            db.name()
+        );
+        assert_eq!(
+            job.last_error.as_deref(),
+            Some("its worker stopped during the last attempt (the lease lapsed)"),
+            "{}",
+            db.name()
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_sealed_payload_is_not_at_rest_in_clear_and_its_handler_reads_it() {
+    for db in Db::all("jobs sealed payload") {
+        let store = db.open().await;
+        let key = crate::harness::test_key();
+        let secret = b"Jane Roe, 123-45-6789";
+        let id = enqueue(
+            &store,
+            JobSpec::sealed("test.sealed", &key, secret, unix_now_ms()),
+        )
+        .await;
+        let stored = store.get_job(id).await.unwrap().unwrap();
+        assert!(
+            !stored.payload.contains("123-45-6789"),
+            "{}: {}",
+            db.name(),
+            stored.payload
+        );
+        let seen = Arc::new(Mutex::new(None));
+        let mut r = Registry::default();
+        let (seen2, key2) = (seen.clone(), key.clone());
+        r.register(
+            "test.sealed",
+            Schedule::Fixed(vec![]),
+            move |job: JobRecord| {
+                *seen2.lock().unwrap() = job.open_payload(&key2);
+                async { Ok(Next::Done) }
+            },
+        );
+        let w = start(store.clone(), r, fast(1));
+        wait_for(&store, id, 5, "the job is done", |j| {
+            j.state == JobState::Done
+        })
+        .await;
+        w.shutdown().await;
+        assert_eq!(
+            seen.lock().unwrap().as_deref(),
+            Some(&secret[..]),
+            "{}",
+            db.name()
+        );
+        // Another key, or the payload moved to another kind, opens nothing.
+        assert_eq!(
+            stored.open_payload(&idv_server::domain::SealKey::random()),
+            None
+        );
+        let moved = JobRecord {
+            kind: "test.other".into(),
+            ..stored
+        };
+        assert_eq!(moved.open_payload(&key), None);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn a_job_running_longer_than_its_lease_keeps_it_while_its_worker_lives() {
     for db in Db::all("jobs heartbeat") {
         let (a, b) = (db.open().await, db.open().await);

@@ -5,7 +5,9 @@
 //! - flows whose correlation id expired more than the flow grace ago
 //!   (`retention_flow_grace`, default 1 hour), finished or not;
 //! - access tokens past their expiry;
-//! - stored idempotent responses past their expiry.
+//! - stored idempotent responses past their expiry;
+//! - done jobs of the job queue finished more than [`DONE_JOBS_KEPT_SECS`] ago
+//!   (dead jobs are kept with their last error until the operator deletes them).
 //!
 //! Identities and Prove Keys (devices) are the customer's results and are kept
 //! until deleted. The sweeper is a recurring job on the durable queue
@@ -28,6 +30,10 @@ use crate::store::{DynStore, Store, StoreResult};
 /// SQLite's single writer for long.
 pub const BATCH: i64 = 1000;
 
+/// How long a done job is kept after it finished: a week, to look into what
+/// ran recently (seconds).
+pub const DONE_JOBS_KEPT_SECS: i64 = 7 * 86_400;
+
 /// What one sweep deleted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -37,6 +43,8 @@ pub struct Swept {
     pub tokens: u64,
     /// Stored idempotent responses.
     pub idempotency: u64,
+    /// Done jobs.
+    pub jobs: u64,
 }
 
 /// Deletes in batches until a batch comes back short.
@@ -60,10 +68,13 @@ pub async fn sweep(store: &dyn Store, now: i64, flow_grace_secs: i64) -> StoreRe
     let flows = drain(|| store.delete_expired_flows(now - flow_grace_secs, BATCH)).await?;
     let tokens = drain(|| store.delete_expired_tokens(now, BATCH)).await?;
     let idempotency = drain(|| store.delete_expired_idempotency(now, BATCH)).await?;
+    let done_before = (now - DONE_JOBS_KEPT_SECS).saturating_mul(1000);
+    let jobs = drain(|| store.delete_done_jobs(done_before, BATCH)).await?;
     Ok(Swept {
         flows,
         tokens,
         idempotency,
+        jobs,
     })
 }
 
@@ -87,6 +98,7 @@ pub fn register(registry: &mut Registry, store: DynStore, clock: Clock, cfg: Ret
                     flows = s.flows,
                     access_tokens = s.tokens,
                     idempotency_records = s.idempotency,
+                    done_jobs = s.jobs,
                     "retention sweep: deleted expired rows"
                 ),
                 Err(e) => return Err(JobError::new(format!("retention sweep failed: {e}"))),

@@ -22,3 +22,4 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_ready ON jobs (state, run_at);
 CREATE INDEX jobs_ordering ON jobs (ordering_key, id);
+CREATE INDEX jobs_finished ON jobs (state, finished_at);

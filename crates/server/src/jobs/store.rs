@@ -205,4 +205,7 @@ pub trait JobStore: Send + Sync + 'static {
     async fn get_job(&self, id: i64) -> StoreResult<Option<JobRecord>>;
     /// The jobs of `kind`, oldest first, at most `limit`.
     async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>>;
+    /// Deletes at most `limit` done jobs that finished before `before` (Unix
+    /// milliseconds); dead jobs are kept. Used only by the retention sweeper.
+    async fn delete_done_jobs(&self, before: i64, limit: i64) -> StoreResult<u64>;
 }

@@ -402,4 +402,7 @@ impl JobStore for CachedStore {
     async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>> {
         self.inner.jobs_of_kind(kind, limit).await
     }
+    async fn delete_done_jobs(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_done_jobs(before, limit).await
+    }
 }

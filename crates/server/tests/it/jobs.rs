@@ -267,6 +267,50 @@ async fn a_sealed_payload_is_not_at_rest_in_clear_and_its_handler_reads_it() {
 }
 
 #[tokio::test]
+async fn the_retention_sweep_deletes_done_jobs_after_a_week_and_keeps_dead_ones() {
+    for db in Db::all("jobs swept") {
+        let store = db.open().await;
+        let done = enqueue(&store, JobSpec::new("test.swept", "", unix_now_ms())).await;
+        let dead = enqueue(
+            &store,
+            JobSpec::new("test.dead", "", unix_now_ms()).max_attempts(1),
+        )
+        .await;
+        let mut registry = counting("test.swept", &Runs::default(), Duration::ZERO);
+        registry.register("test.dead", Schedule::Fixed(vec![]), |_| async {
+            Err(JobError::new("provider unavailable"))
+        });
+        let w = start(store.clone(), registry, fast(1));
+        wait_for(&store, done, 5, "done", |j| j.state == JobState::Done).await;
+        wait_for(&store, dead, 5, "dead", |j| j.state == JobState::Dead).await;
+        w.shutdown().await;
+        let now = idv_server::clock::unix_now();
+        let sweep = |at| idv_server::retention::sweep(store.as_ref(), at, 3600);
+        assert_eq!(
+            sweep(now + 6 * 86_400).await.unwrap().jobs,
+            0,
+            "{}: kept for a week",
+            db.name()
+        );
+        assert_eq!(
+            sweep(now + 8 * 86_400).await.unwrap().jobs,
+            1,
+            "{}",
+            db.name()
+        );
+        assert_eq!(store.get_job(done).await.unwrap(), None, "{}", db.name());
+        let kept = store
+            .get_job(dead)
+            .await
+            .unwrap()
+            .expect("the dead job is kept");
+        assert_eq!(kept.state, JobState::Dead, "{}", db.name());
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn a_job_running_longer_than_its_lease_keeps_it_while_its_worker_lives() {
     for db in Db::all("jobs heartbeat") {
         let (a, b) = (db.open().await, db.open().await);

@@ -238,6 +238,15 @@ macro_rules! jobs_sql {
                     .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
+
+            async fn delete_done_jobs(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND finished_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected())
+            }
         }
     };
 }

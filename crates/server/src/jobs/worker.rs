@@ -27,8 +27,9 @@ impl Workers {
         }
     }
 
-    /// Ends every worker at once, recording nothing: what a crash does (a
-    /// claimed job stays claimed until its lease lapses). For tests.
+    /// Ends every worker at once, recording nothing and renewing no lease: to
+    /// the queue, what a crash does (a claimed job stays claimed until its
+    /// lease lapses). A handler already running is left to itself. For tests.
     pub fn abort(self) {
         for t in &self.tasks {
             t.abort();

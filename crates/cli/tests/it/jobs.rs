@@ -13,8 +13,20 @@ use std::time::{Duration, Instant};
 /// that the sweep (batches of 1,000) is still running when it is killed.
 const BACKLOG: i64 = 100_000;
 
+/// A running `idv serve`, killed if the test fails before it stops it.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `idv serve` on `db`, its stderr lines collected in the returned log.
-fn serve(db: &str, dir: &std::path::Path) -> (Child, Arc<Mutex<Vec<String>>>) {
+fn serve(db: &str, dir: &std::path::Path) -> (Server, Arc<Mutex<Vec<String>>>) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_idv"));
     for (k, _) in std::env::vars() {
         if k.starts_with("IDV__") || k == "RUST_LOG" {
@@ -38,7 +50,7 @@ fn serve(db: &str, dir: &std::path::Path) -> (Child, Arc<Mutex<Vec<String>>>) {
             log2.lock().unwrap().push(line);
         }
     });
-    (child, log)
+    (Server(child), log)
 }
 
 /// The sweeper job's (state, attempts, run_at, created_at) and the stored
@@ -82,10 +94,10 @@ async fn until(
     }
 }
 
-fn kill(child: &mut Child, signal: &str) {
+fn kill(server: &mut Server, signal: &str) {
     assert!(
         Command::new("kill")
-            .args([signal, &child.id().to_string()])
+            .args([signal, &server.0.id().to_string()])
             .status()
             .unwrap()
             .success()
@@ -100,7 +112,7 @@ async fn kill_9_in_the_middle_of_a_job_and_the_next_start_runs_it_to_completion_
     let (mut first, _) = serve(&db, dir.path());
     until(&db, 30, "the first sweep", |s| s.0 == "queued" && s.2 > s.3).await;
     kill(&mut first, "-TERM");
-    assert!(first.wait().unwrap().success());
+    assert!(first.0.wait().unwrap().success());
     // A backlog of expired stored responses.
     let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
     sqlx::query(
@@ -120,7 +132,7 @@ async fn kill_9_in_the_middle_of_a_job_and_the_next_start_runs_it_to_completion_
     })
     .await;
     kill(&mut second, "-KILL");
-    let _ = second.wait();
+    let _ = second.0.wait();
     let killed = look(&db).await.expect("the database");
     eprintln!(
         "killed with {} of {BACKLOG} stored responses left",
@@ -142,7 +154,7 @@ async fn kill_9_in_the_middle_of_a_job_and_the_next_start_runs_it_to_completion_
         "a finished recurring job starts its next run afresh: {done:?}"
     );
     kill(&mut third, "-TERM");
-    assert!(third.wait().unwrap().success());
+    assert!(third.0.wait().unwrap().success());
     let log = log.lock().unwrap().clone();
     let sweeps: Vec<&String> = log
         .iter()

@@ -81,6 +81,9 @@ Data at rest (also config file keys):
 Retention (also config file keys; seconds):
   IDV__RETENTION_SWEEP_INTERVAL  seconds between sweeps that delete expired flows, tokens, idempotency records; default 300
   IDV__RETENTION_FLOW_GRACE      seconds a flow is kept after its correlation id expired; default 3600
+Background jobs (also config file keys):
+  IDV__JOBS_WORKERS  job queue workers of this instance; default 2
+  IDV__JOBS_LEASE    seconds a claimed job stays claimed without news from its worker; default 30
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

@@ -110,6 +110,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// What the retention sweeper deletes, and how often.
     pub retention: Retention,
+    /// The job queue's workers (`jobs_workers`, `jobs_lease`).
+    pub jobs: crate::jobs::Settings,
 }
 
 /// The retention sweeper's schedule (`crate::retention`): expired flows,
@@ -149,6 +151,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -166,6 +169,7 @@ impl Default for Config {
             secret_key_file: key_file_for(DEFAULT_DATABASE),
             public_url: None,
             retention: Retention::default(),
+            jobs: crate::jobs::Settings::default(),
         }
     }
 }
@@ -223,6 +227,12 @@ pub struct ConfigLayer {
     /// Seconds a flow is kept after its correlation id expired.
     #[serde(default, deserialize_with = "number_or_text")]
     pub retention_flow_grace: Option<String>,
+    /// Job queue workers.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub jobs_workers: Option<String>,
+    /// Seconds a job's claim lasts without renewal.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub jobs_lease: Option<String>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -267,6 +277,8 @@ impl std::fmt::Debug for ConfigLayer {
             .field("public_url", &self.public_url)
             .field("retention_sweep_interval", &self.retention_sweep_interval)
             .field("retention_flow_grace", &self.retention_flow_grace)
+            .field("jobs_workers", &self.jobs_workers)
+            .field("jobs_lease", &self.jobs_lease)
             .finish()
     }
 }
@@ -324,6 +336,8 @@ impl ConfigLayer {
                 "public_url" => &mut layer.public_url,
                 "retention_sweep_interval" => &mut layer.retention_sweep_interval,
                 "retention_flow_grace" => &mut layer.retention_flow_grace,
+                "jobs_workers" => &mut layer.jobs_workers,
+                "jobs_lease" => &mut layer.jobs_lease,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
@@ -332,7 +346,8 @@ impl ConfigLayer {
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
                          IDV__HANDLER_TIMEOUT, IDV__MIN_BODY_RATE, IDV__MIN_BODY_RATE_WINDOW, \
                          IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
-                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL or IDV__RETENTION_FLOW_GRACE"
+                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL, IDV__RETENTION_FLOW_GRACE, \
+                         IDV__JOBS_WORKERS or IDV__JOBS_LEASE"
                     ));
                 }
             };
@@ -382,6 +397,8 @@ impl Config {
                 &layer.retention_sweep_interval,
             );
             pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
+            pick(&mut l.jobs_workers, &layer.jobs_workers);
+            pick(&mut l.jobs_lease, &layer.jobs_lease);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -471,6 +488,17 @@ impl Config {
         }
         if let Some(v) = &l.retention_flow_grace {
             c.retention.flow_grace = parse_seconds("retention_flow_grace", v)?;
+        }
+        if let Some(v) = &l.jobs_workers {
+            c.jobs.workers = parse_count("jobs_workers", v)?;
+        }
+        if let Some(v) = &l.jobs_lease {
+            c.jobs.lease = parse_seconds("jobs_lease", v)?;
+            if c.jobs.lease < std::time::Duration::from_secs(1) {
+                return Err(format!(
+                    "invalid jobs_lease {v:?}: use at least 1 second (a running job renews its lease every third of it)"
+                ));
+            }
         }
         for (name, value, slot) in [
             (
@@ -746,6 +774,35 @@ mod tests {
                 .unwrap();
         let err = Config::resolve(&[bad]).unwrap_err();
         assert!(err.contains("invalid retention_sweep_interval"), "{err}");
+    }
+
+    #[test]
+    fn job_settings_have_defaults_and_come_from_the_file_and_the_environment() {
+        use std::time::Duration;
+        let c = Config::resolve(&[]).unwrap();
+        assert_eq!((c.jobs.workers, c.jobs.lease), (2, Duration::from_secs(30)));
+        let file: ConfigLayer = toml::from_str("jobs_workers = 4\njobs_lease = 60").unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__JOBS_LEASE".to_string(), "5".to_string())]).unwrap();
+        let j = Config::resolve(&[file, env]).unwrap().jobs;
+        assert_eq!((j.workers, j.lease), (4, Duration::from_secs(5)));
+        for (key, value, expected) in [
+            (
+                "IDV__JOBS_WORKERS",
+                "0",
+                "invalid jobs_workers \"0\": use a whole number of at least 1",
+            ),
+            (
+                "IDV__JOBS_LEASE",
+                "0.5",
+                "invalid jobs_lease \"0.5\": use at least 1 second",
+            ),
+            ("IDV__JOBS_LEASE", "soon", "invalid jobs_lease \"soon\""),
+        ] {
+            let bad = ConfigLayer::from_env([(key.to_string(), value.to_string())]).unwrap();
+            let err = Config::resolve(&[bad]).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
     }
 
     #[test]

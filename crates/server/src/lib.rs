@@ -27,6 +27,7 @@ pub mod domain;
 pub mod edge;
 pub mod guard;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod possession;
 pub mod provision;

@@ -2,12 +2,15 @@
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
 //! shutdown deadline, then the pool closes so everything committed is on disk).
 //! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s;
-//! the retention sweeper ([`crate::retention`]) runs beside them until shutdown.
+//! the job queue's workers ([`crate::jobs`]), among them the retention sweeper
+//! ([`crate::retention`]), run beside them until shutdown, when a running job
+//! gets the same deadline to finish or goes back to the queue.
 
 use crate::app::{AppState, router};
 use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
 use crate::domain::SealKey;
+use crate::jobs;
 use crate::provision::{NewClient, NewWorkspace, provision_if_empty, provision_workspace_if_none};
 use crate::store;
 use std::future::Future;
@@ -149,13 +152,51 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .into();
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
-    let sweeper = crate::retention::spawn(store.clone(), state.clock.clone(), cfg.retention);
-    let served = serve_on(listener, state, cfg.connections, shutdown).await;
-    sweeper.abort();
+    let workers = start_jobs(&cfg, store.clone(), &state).await;
+    // One signal stops both: the connections and the job workers wind down
+    // side by side, each within the shutdown deadline.
+    let (stop, mut stopping) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
+    let jobs_stopped = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        workers.shutdown().await;
+    };
+    let (served, ()) = tokio::join!(
+        serve_on(listener, state, cfg.connections, shutdown),
+        jobs_stopped
+    );
     served.map_err(|e| format!("server error: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Registers every job kind, schedules the recurring jobs and starts the
+/// queue's workers (`jobs/`), which run until [`jobs::Workers::shutdown`].
+async fn start_jobs(cfg: &Config, store: store::DynStore, state: &AppState) -> jobs::Workers {
+    let mut registry = jobs::Registry::default();
+    crate::retention::register(
+        &mut registry,
+        store.clone(),
+        state.clock.clone(),
+        cfg.retention,
+    );
+    if let Err(e) = crate::retention::schedule(store.as_ref(), crate::clock::unix_now_ms()).await {
+        tracing::warn!(error = %e, "cannot schedule the retention sweep; it runs when its job next comes due");
+    }
+    let settings = jobs::Settings {
+        shutdown: cfg.connections.shutdown_timeout,
+        ..cfg.jobs
+    };
+    tracing::info!(
+        workers = settings.workers,
+        lease_secs = settings.lease.as_secs(),
+        "job queue: starting workers"
+    );
+    jobs::start(store, registry, settings)
 }
 
 /// The server key: `secret_key` when configured, else the key file, which the

@@ -3,6 +3,7 @@
 mod crash;
 mod explain;
 mod guide;
+mod jobs;
 mod newcomer;
 mod readme;
 mod serve;

@@ -9,6 +9,7 @@
 //! conditional update on the flow's version ([`PossessionStore::update_flow`]),
 //! so two concurrent identical step calls can never both succeed.
 
+use crate::jobs::JobSpec;
 use crate::store::StoreResult;
 
 /// One flow (Pre-Fill, Prove Identity or Unify), keyed by its correlation id.
@@ -78,6 +79,9 @@ pub enum SideEffect {
     /// is completed if the guard's `claim` still holds it (a lapsed claim
     /// writes nothing; the change still commits).
     Answer(StoredAnswer),
+    /// A job for the durable queue (`jobs/`), enqueued only if the change is
+    /// written, so no crash can keep the change and lose its job.
+    Enqueue(JobSpec),
 }
 
 /// An answer to store for an Idempotency-Key ([`SideEffect::Answer`]), as the

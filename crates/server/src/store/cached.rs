@@ -35,9 +35,9 @@
 
 use super::{
     ApiCaller, ApiTokenRecord, AuthStore, Caller, Claim, ClientRecord, DeviceRecord, DynStore,
-    FlowRecord, IdempotencyEntry, IdempotencyRecord, IdempotencyStore, IdentityRecord,
-    PossessionStore, Project, RevocationMark, SideEffect, StoreError, StoreResult, TokenRecord,
-    Workspace,
+    Finish, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdempotencyStore, IdentityRecord,
+    JobRecord, JobSpec, JobStore, PossessionStore, Project, RevocationMark, SideEffect, StoreError,
+    StoreResult, TokenRecord, Workspace,
 };
 use crate::store::{
     BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
@@ -499,5 +499,36 @@ impl VerificationStore for CachedStore {
     }
     async fn delete_blacklist_entry(&self, workspace_id: &str, id: &str) -> StoreResult<bool> {
         self.inner.delete_blacklist_entry(workspace_id, id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl JobStore for CachedStore {
+    async fn enqueue(&self, job: &JobSpec) -> StoreResult<Option<i64>> {
+        self.inner.enqueue(job).await
+    }
+    async fn claim(
+        &self,
+        kinds: &[String],
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<JobRecord>> {
+        self.inner.claim(kinds, owner, now, lease_until).await
+    }
+    async fn renew_lease(&self, id: i64, owner: &str, lease_until: i64) -> StoreResult<bool> {
+        self.inner.renew_lease(id, owner, lease_until).await
+    }
+    async fn finish_job(&self, id: i64, owner: &str, now: i64, how: &Finish) -> StoreResult<bool> {
+        self.inner.finish_job(id, owner, now, how).await
+    }
+    async fn get_job(&self, id: i64) -> StoreResult<Option<JobRecord>> {
+        self.inner.get_job(id).await
+    }
+    async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>> {
+        self.inner.jobs_of_kind(kind, limit).await
+    }
+    async fn delete_done_jobs(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_done_jobs(before, limit).await
     }
 }

@@ -4,8 +4,9 @@
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
 //! behind [`CachedStore`]; workspaces and API tokens too), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices)
-//! and [`VerificationStore`] (verifications, the address blacklist).
+//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices),
+//! [`VerificationStore`] (verifications, the address blacklist) and [`JobStore`]
+//! (the durable job queue, `jobs/store.rs`).
 //! [`Store`] is all four at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
@@ -23,6 +24,8 @@ mod auth;
 mod cached;
 mod idempotency;
 mod sql;
+
+pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};
 
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
@@ -51,9 +54,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
 /// Implemented for every type that implements the four parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore + VerificationStore {}
+pub trait Store:
+    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore
+{
+}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore + ?Sized>
+    Store for T
+{
+}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

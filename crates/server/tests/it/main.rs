@@ -12,6 +12,7 @@ mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod jobs;
 mod migrations;
 mod openapi;
 mod phone;

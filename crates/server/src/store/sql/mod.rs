@@ -9,6 +9,7 @@
 
 mod auth;
 mod idempotency;
+mod jobs;
 mod migrate;
 mod possession;
 mod verification;

@@ -315,6 +315,9 @@ async fn sqlite_effect(
         SideEffect::Answer(a) => {
             super::idempotency::complete(a).execute(tx).await?;
         }
+        SideEffect::Enqueue(j) => {
+            super::jobs::enqueue_query(j).execute(tx).await?;
+        }
     }
     Ok(())
 }
@@ -357,6 +360,23 @@ fn pg_with_effects(head: &str, head_params: usize, effects: &[SideEffect]) -> St
                 n += 6;
                 continue;
             }
+            SideEffect::Enqueue(_) => {
+                let _ = write!(
+                    sql,
+                    ", e{i} AS (INSERT INTO jobs (kind, payload, ordering_key, unique_key, run_at, max_attempts, created_at, state, attempts) \
+                     SELECT ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0 FROM u {})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    super::jobs::ON_UNIQUE_CONFLICT
+                );
+                n += 7;
+                continue;
+            }
         };
         let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
         for c in 0..columns.split(',').count() {
@@ -396,6 +416,14 @@ fn bind_pg_effects<'q>(
                 .bind(&a.project_id)
                 .bind(&a.key)
                 .bind(&a.claim),
+            SideEffect::Enqueue(j) => q
+                .bind(&j.kind)
+                .bind(&j.payload)
+                .bind(&j.ordering_key)
+                .bind(&j.unique_key)
+                .bind(j.run_at)
+                .bind(j.max_attempts)
+                .bind(j.created_at),
         };
     }
     q

@@ -483,7 +483,9 @@ pub async fn erase(
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/comments`: `{"body", "private"?}`,
-/// 201 with the comment.
+/// 201 with the comment. An erased verification takes no comments (404, as
+/// its comments are gone); any other status does, Canceled included (a
+/// reviewer's note on a closed case).
 pub async fn add_comment(
     State(st): State<AppState>,
     ws: WorkspacePrincipal,
@@ -492,6 +494,9 @@ pub async fn add_comment(
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
     let rec = load(&st, &ws, flow, &id).await?;
+    if rec.erased_at.is_some() {
+        return Err(not_found());
+    }
     let body = read_json_object::<VerificationError>(req).await?;
     let mut c = Check::new();
     let text = c.string(&body, "", "body", true);
@@ -506,7 +511,10 @@ pub async fn add_comment(
         &ws.token.id,
         st.clock.now_ms(),
     );
-    st.store.insert_comment(&record).await?;
+    if !st.store.insert_comment(&record).await? {
+        // Erased since it was loaded (or during the insert): as after.
+        return Err(not_found());
+    }
     Ok(data(
         StatusCode::CREATED,
         serde_json::to_value(comment(&st, &record)?)?,

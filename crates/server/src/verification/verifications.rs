@@ -151,7 +151,6 @@ fn wire(
             history.iter().map(history_entry).collect(),
             comments
                 .iter()
-                .filter(|c| !c.private)
                 .map(|c| comment(st, c))
                 .collect::<Result<_, _>>()?,
         ),
@@ -346,7 +345,8 @@ pub async fn create(
 }
 
 /// `GET /api/v1/{flow}/verifications/{id}`: with its history (oldest first)
-/// and its non-private comments (newest first).
+/// and every comment (newest first) with its `private` flag: the API token
+/// sees them all; "private" means hidden from the end user.
 pub async fn show(
     State(st): State<AppState>,
     ws: WorkspacePrincipal,

@@ -370,6 +370,9 @@ pub async fn act(
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
     let reason = if action == Action::Reject {
+        // The verification first (as for a comment): an unknown or another
+        // workspace's id is the 404 whatever the body says.
+        load(&st, &ws, flow, &id).await?;
         let body = read_json_object::<VerificationError>(req).await?;
         let mut c = Check::new();
         let reason = c.string(&body, "", "reason", true);

@@ -8477,7 +8477,7 @@ pub const VERIFICATION: &[Operation] = &[
         idempotent: false,
         sandbox_only: false,
         summary: "Reject a verification",
-        description: "A reviewer's final decision: moves a Submitted, Double Check or Approved verification to Rejected (4); the `reason` (required, at most 255 characters) is kept as a comment of the token that rejected. Rejecting a rejected verification answers it unchanged. Every change writes a history row (the action, the API token's id, the statuses before and after) in the transaction that changes the status, and of concurrent identical requests exactly one changes it. An action the current status does not allow is the catalogued 400 and changes nothing (the table is in docs/guides/verification.md).",
+        description: "A reviewer's final decision: moves a Submitted, Double Check or Approved verification to Rejected (4); the `reason` (required, at most 5000 characters, line breaks and tabs allowed) is kept as a comment of the token that rejected. Rejecting a rejected verification answers it unchanged. Every change writes a history row (the action, the API token's id, the statuses before and after) in the transaction that changes the status, and of concurrent identical requests exactly one changes it. An action the current status does not allow is the catalogued 400 and changes nothing (the table is in docs/guides/verification.md).",
         path_params: &[
             Field {
                 name: "flow",
@@ -8513,7 +8513,7 @@ pub const VERIFICATION: &[Operation] = &[
                     format: "",
                     values: &[],
                     pattern: "",
-                    max_length: 255u32,
+                    max_length: 5000u32,
                     required: true,
                     description: "Why the verification is rejected; kept as a comment.",
                     example: "\"The proof of address is older than 90 days.\"",
@@ -9701,7 +9701,7 @@ pub const VERIFICATION: &[Operation] = &[
         idempotent: false,
         sandbox_only: false,
         summary: "Comment on a verification",
-        description: "Adds a comment (at most 255 characters) by the calling API token. A private comment is hidden from the end user; the API token sees it, flagged, in the detail view. An erased verification takes no comment (404). Comment bodies are stored sealed with the server key and erased with the verification's personal data.",
+        description: "Adds a comment (at most 5000 characters, line breaks and tabs allowed) by the calling API token. A private comment is hidden from the end user; the API token sees it, flagged, in the detail view. An erased verification takes no comment (404). Comment bodies are stored sealed with the server key and erased with the verification's personal data.",
         path_params: &[
             Field {
                 name: "flow",
@@ -9737,9 +9737,9 @@ pub const VERIFICATION: &[Operation] = &[
                     format: "",
                     values: &[],
                     pattern: "",
-                    max_length: 255u32,
+                    max_length: 5000u32,
                     required: true,
-                    description: "The text.",
+                    description: "The text; line breaks and tabs allowed, other control characters refused.",
                     example: "\"Called the customer.\"",
                     fields: &[],
                 },

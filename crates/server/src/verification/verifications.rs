@@ -375,7 +375,7 @@ pub async fn act(
         load(&st, &ws, flow, &id).await?;
         let body = read_json_object::<VerificationError>(req).await?;
         let mut c = Check::new();
-        let reason = c.string(&body, "", "reason", true);
+        let reason = c.long_text(&body, "", "reason", true);
         c.finish()?;
         reason
     } else {
@@ -502,7 +502,7 @@ pub async fn add_comment(
     }
     let body = read_json_object::<VerificationError>(req).await?;
     let mut c = Check::new();
-    let text = c.string(&body, "", "body", true);
+    let text = c.long_text(&body, "", "body", true);
     let private = c.boolean(&body, "", "private").unwrap_or(false);
     c.finish()?;
     let text = text.unwrap_or_default();

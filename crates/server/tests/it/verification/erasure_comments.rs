@@ -90,3 +90,56 @@ async fn private_comments_are_shown_to_the_token_with_their_flag() {
     assert_eq!(got, [("internal note", true), ("public note", false)]);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn comments_and_reject_reasons_take_long_multi_line_text() {
+    let srv = TestServer::start().await;
+    let ws = workspace(&srv).await;
+    let t = ws.token.token.as_str();
+    let id = create(&srv, t, "Jane").await;
+    let note = format!(
+        "Called her.\r\n\tShe will send a new bill.\n{}",
+        "y".repeat(4960)
+    );
+    assert_eq!(note.chars().count(), 5000);
+    let r = call(
+        &srv,
+        "POST",
+        &format!("{USPS}/{id}/comments"),
+        t,
+        Some(json!({"body": note})),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["data"]["body"].as_str()),
+        (201, Some(note.as_str())),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        call(&srv, "POST", &format!("{USPS}/{id}/submit"), t, None)
+            .await
+            .status,
+        200
+    );
+    let reason = "The bill is too old.\nAsk for one under 60 days.";
+    let r = call(
+        &srv,
+        "POST",
+        &format!("{USPS}/{id}/reject"),
+        t,
+        Some(json!({"reason": reason})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let shown = call(&srv, "GET", &format!("{USPS}/{id}"), t, None).await;
+    let mut bodies: Vec<&str> = shown.body["data"]["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    bodies.sort_unstable();
+    assert_eq!(bodies, [note.as_str(), reason]);
+    srv.stop().await;
+}

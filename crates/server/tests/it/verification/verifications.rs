@@ -623,7 +623,7 @@ async fn bad_comment_and_reject_bodies_are_422_naming_the_field_and_change_nothi
     assert_eq!(status(&act(&srv, t, &id, "submit").await), (200, 2));
     let comments = format!("{USPS}/{id}/comments");
     let reject = format!("{USPS}/{id}/reject");
-    let long = "y".repeat(256);
+    let long = "y".repeat(5001);
     for (path, body, field) in [
         (&comments, json!({}), "body"),
         (&comments, json!({"body": null}), "body"),
@@ -637,6 +637,8 @@ async fn bad_comment_and_reject_bodies_are_422_naming_the_field_and_change_nothi
         (&reject, json!({}), "reason"),
         (&reject, json!({"reason": ["x"]}), "reason"),
         (&reject, json!({"reason": long}), "reason"),
+        (&comments, json!({"body": "a\u{7}b"}), "body"),
+        (&reject, json!({"reason": "a\u{0}b"}), "reason"),
     ] {
         let r = call(&srv, "POST", path, t, Some(body.clone())).await;
         assert_eq!(r.status, 422, "{path} {body}: {}", r.body);

@@ -488,6 +488,7 @@ async fn expected_data_and_comments_are_sealed_at_rest() {
             .to_string();
         assert!(!rec.capture_token.contains(url.rsplit('=').next().unwrap()));
         let comments = store.verification_comments(&id).await.unwrap();
+        assert_eq!(comments.len(), 1, "the comment is stored");
         assert!(
             comments
                 .iter()

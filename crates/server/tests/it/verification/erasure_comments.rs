@@ -143,3 +143,47 @@ async fn comments_and_reject_reasons_take_long_multi_line_text() {
     assert_eq!(bodies, [note.as_str(), reason]);
     srv.stop().await;
 }
+
+/// Comments racing an erasure: each is refused (404) or written before the
+/// erasure and erased with it; none outlives it.
+#[tokio::test]
+async fn no_comment_outlives_a_concurrent_erasure_on_every_backend() {
+    for db in Db::all("comments racing an erasure") {
+        let srv = TestServer::on(&db, Region::Us, Tier::Sandbox).await;
+        let backend = db.name();
+        let ws = workspace(&srv).await;
+        let t = ws.token.token.as_str();
+        srv.state.clock.freeze();
+        for round in 0..3 {
+            srv.state.clock.advance(2);
+            let id = create(&srv, t, "Jane").await;
+            let comments = format!("{USPS}/{id}/comments");
+            let posts = (0..12).map(|i| {
+                let body = json!({"body": format!("note {i}")});
+                call(&srv, "POST", &comments, t, Some(body))
+            });
+            let path = format!("{USPS}/{id}");
+            let erase = call(&srv, "DELETE", &path, t, None);
+            let (posts, erased) = tokio::join!(futures_util::future::join_all(posts), erase);
+            assert_eq!(erased.status, 200, "{backend}: {}", erased.body);
+            for r in &posts {
+                assert!(
+                    r.status == 201 || r.status == 404,
+                    "{backend} round {round}: {} {}",
+                    r.status,
+                    r.body
+                );
+            }
+            let left = srv.state.store.verification_comments(&id).await.unwrap();
+            assert!(
+                left.is_empty(),
+                "{backend} round {round}: {} left",
+                left.len()
+            );
+            let shown = call(&srv, "GET", &format!("{USPS}/{id}"), t, None).await;
+            assert_eq!(shown.body["data"].get("comments"), None, "{backend}");
+        }
+        srv.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -9,14 +9,14 @@
 //! clauses that select from the update's `RETURNING`, so they write a row only
 //! when the update did, in one round trip instead of `BEGIN`, the update, each
 //! insert and `COMMIT`. SQLite has no data-modifying `WITH`, so there it is a
-//! `BEGIN IMMEDIATE` transaction on the store's one writing connection (in
-//! process, so its statements cost no network round trip).
+//! `BEGIN IMMEDIATE` transaction on the store's one writing connection, its
+//! statements sent as one query: one hand-over to the connection's thread
+//! instead of one per statement (bench/README.md).
 
 use super::{PgStore, SqliteStore};
 use crate::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoreResult,
 };
-use sqlx::Connection;
 use std::fmt::Write as _;
 
 /// A `flows` row.
@@ -214,13 +214,10 @@ possession_sql!(PgStore);
 /// if the version is still the one the caller read.
 const UPDATE_FLOW: &str = "UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4";
 
-const INSERT_IDENTITY: &str = "INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) VALUES ($1, $2, $3, $4, $5)";
-
-const INSERT_DEVICE: &str = "INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)";
-
 impl SqliteStore {
     /// [`PossessionStore::update_flow`]: the update alone, or with side effects
-    /// a `BEGIN IMMEDIATE` transaction, which takes the write lock at once.
+    /// a `BEGIN IMMEDIATE` transaction sent to the writer as one command
+    /// ([`sqlite_update_with_effects`]).
     async fn update_flow_sql(
         &self,
         correlation_id: &str,
@@ -229,52 +226,114 @@ impl SqliteStore {
         data: &str,
         effects: &[SideEffect],
     ) -> StoreResult<bool> {
-        let update = sqlx::query(UPDATE_FLOW)
-            .bind(state)
-            .bind(data)
-            .bind(correlation_id)
-            .bind(expected_version);
         if effects.is_empty() {
-            return Ok(update
+            return Ok(sqlx::query(UPDATE_FLOW)
+                .bind(state)
+                .bind(data)
+                .bind(correlation_id)
+                .bind(expected_version)
                 .execute(&mut *self.write().await?)
                 .await?
                 .rows_affected()
                 == 1);
         }
+        let sql = sqlite_update_with_effects(effects);
+        let q = bind_effects(
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(state)
+                .bind(data)
+                .bind(correlation_id)
+                .bind(expected_version),
+            effects,
+        );
         let mut writer = self.write().await?;
-        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
-        if update.execute(&mut *tx).await?.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        for effect in effects {
-            match effect {
-                SideEffect::Identity(i) => {
-                    sqlx::query(INSERT_IDENTITY)
-                        .bind(&i.identity_id)
-                        .bind(&i.project_id)
-                        .bind(&i.correlation_id)
-                        .bind(&i.data)
-                        .bind(i.created_at)
-                        .execute(&mut *tx)
-                        .await?;
+        match q.fetch_all(&mut *writer).await {
+            // The update's RETURNING gives one row when it changed the flow.
+            Ok(rows) => Ok(rows.len() == 1),
+            Err(e) => {
+                // A statement failed inside the transaction: end it, so the
+                // writer is not left in it for the next write.
+                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *writer).await {
+                    tracing::debug!(error = %r, "ROLLBACK after a failed flow change");
                 }
-                SideEffect::Device(d) => {
-                    sqlx::query(INSERT_DEVICE)
-                        .bind(&d.device_id)
-                        .bind(&d.project_id)
-                        .bind(&d.phone_number)
-                        .bind(&d.prove_id)
-                        .bind(d.created_at)
-                        .bind(d.revoked_at)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Err(e.into())
             }
         }
-        tx.commit().await?;
-        Ok(true)
     }
+}
+
+/// The columns of a side effect's table.
+fn effect_columns(effect: &SideEffect) -> (&'static str, &'static str) {
+    match effect {
+        SideEffect::Identity(_) => (
+            "identities",
+            "identity_id, project_id, correlation_id, data, created_at",
+        ),
+        SideEffect::Device(_) => (
+            "devices",
+            "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
+        ),
+    }
+}
+
+/// Binds each effect's values after the update's four, in order.
+fn bind_effects<'q, DB, O>(
+    mut q: sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    effects: &'q [SideEffect],
+) -> sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for effect in effects {
+        q = match effect {
+            SideEffect::Identity(i) => q
+                .bind(&i.identity_id)
+                .bind(&i.project_id)
+                .bind(&i.correlation_id)
+                .bind(&i.data)
+                .bind(i.created_at),
+            SideEffect::Device(d) => q
+                .bind(&d.device_id)
+                .bind(&d.project_id)
+                .bind(&d.phone_number)
+                .bind(&d.prove_id)
+                .bind(d.created_at)
+                .bind(d.revoked_at),
+        };
+    }
+    q
+}
+
+/// The `$n, $n+1, …` placeholders of one effect's values, `n` counting on
+/// from the parameters before it.
+fn placeholders(sql: &mut String, columns: &str, n: &mut usize) {
+    for c in 0..columns.split(',').count() {
+        *n += 1;
+        let _ = write!(sql, "{}${n}", if c == 0 { "" } else { ", " });
+    }
+}
+
+/// The SQLite flow change with `effects`, as one command to the store's one
+/// writing connection (sqlx runs the statements of one query in turn, each
+/// bound to the numbered parameters it names): `BEGIN IMMEDIATE`, the update
+/// returning the new version, one insert per effect that writes its row only
+/// when the statement before it changed one (`changes() = 1`: the update, then
+/// each insert), and `COMMIT`. Parameters as [`pg_update_with_effects`]. One
+/// round trip to the connection's thread instead of four.
+fn sqlite_update_with_effects(effects: &[SideEffect]) -> String {
+    let mut sql = format!("BEGIN IMMEDIATE; {UPDATE_FLOW} RETURNING version;");
+    let mut n = 4;
+    for effect in effects {
+        let (table, columns) = effect_columns(effect);
+        let _ = write!(sql, " INSERT INTO {table} ({columns}) SELECT ");
+        placeholders(&mut sql, columns, &mut n);
+        sql.push_str(" WHERE changes() = 1;");
+    }
+    sql.push_str(" COMMIT");
+    sql
 }
 
 /// The one PostgreSQL statement of a flow change with `effects`: the update as
@@ -285,21 +344,9 @@ fn pg_update_with_effects(effects: &[SideEffect]) -> String {
     let mut sql = format!("WITH u AS ({UPDATE_FLOW} RETURNING 1)");
     let mut n = 4;
     for (i, effect) in effects.iter().enumerate() {
-        let (table, columns) = match effect {
-            SideEffect::Identity(_) => (
-                "identities",
-                "identity_id, project_id, correlation_id, data, created_at",
-            ),
-            SideEffect::Device(_) => (
-                "devices",
-                "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
-            ),
-        };
+        let (table, columns) = effect_columns(effect);
         let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
-        for c in 0..columns.split(',').count() {
-            n += 1;
-            let _ = write!(sql, "{}${n}", if c == 0 { "" } else { ", " });
-        }
+        placeholders(&mut sql, columns, &mut n);
         sql.push_str(" FROM u)");
     }
     sql.push_str(" SELECT COUNT(*) FROM u");
@@ -327,28 +374,14 @@ impl PgStore {
             return Ok(r.rows_affected() == 1);
         }
         let sql = pg_update_with_effects(effects);
-        let mut q = sqlx::query_scalar::<_, i64>(&sql)
-            .bind(state)
-            .bind(data)
-            .bind(correlation_id)
-            .bind(expected_version);
-        for effect in effects {
-            q = match effect {
-                SideEffect::Identity(i) => q
-                    .bind(&i.identity_id)
-                    .bind(&i.project_id)
-                    .bind(&i.correlation_id)
-                    .bind(&i.data)
-                    .bind(i.created_at),
-                SideEffect::Device(d) => q
-                    .bind(&d.device_id)
-                    .bind(&d.project_id)
-                    .bind(&d.phone_number)
-                    .bind(&d.prove_id)
-                    .bind(d.created_at)
-                    .bind(d.revoked_at),
-            };
-        }
+        let q = bind_effects(
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(state)
+                .bind(data)
+                .bind(correlation_id)
+                .bind(expected_version),
+            effects,
+        );
         Ok(q.fetch_one(&self.pool).await? == 1)
     }
 }
@@ -358,7 +391,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_postgres_flow_change_numbers_each_effect_s_parameters_after_the_update_s() {
+    fn the_flow_change_numbers_each_effect_s_parameters_after_the_update_s_on_both_backends() {
         let identity = SideEffect::Identity(IdentityRecord {
             identity_id: String::new(),
             project_id: String::new(),
@@ -375,11 +408,18 @@ mod tests {
             revoked_at: None,
         });
         assert_eq!(
-            pg_update_with_effects(&[identity, device]),
+            pg_update_with_effects(&[identity.clone(), device.clone()]),
             "WITH u AS (UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4 RETURNING 1), \
              e0 AS (INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) SELECT $5, $6, $7, $8, $9 FROM u), \
              e1 AS (INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) SELECT $10, $11, $12, $13, $14, $15 FROM u) \
              SELECT COUNT(*) FROM u"
+        );
+        assert_eq!(
+            sqlite_update_with_effects(&[identity, device]),
+            "BEGIN IMMEDIATE; UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4 RETURNING version; \
+             INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) SELECT $5, $6, $7, $8, $9 WHERE changes() = 1; \
+             INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) SELECT $10, $11, $12, $13, $14, $15 WHERE changes() = 1; \
+             COMMIT"
         );
     }
 }

@@ -409,11 +409,18 @@ pub(crate) async fn open_flow(
     correlation_id: &CorrelationId,
     kinds: &[FlowKind],
 ) -> Result<OpenFlow, Fail> {
-    let found = st
-        .store
-        .get_flow(correlation_id.as_str())
-        .await?
-        .filter(|f| f.project_id == who.project.id && f.expires_at > st.clock.now());
+    let found = st.store.get_flow(correlation_id.as_str()).await?;
+    judge_flow(st, who, found, kinds)
+}
+
+/// The caller's open flow of one of `kinds` in `found`, or 8008.
+fn judge_flow(
+    st: &AppState,
+    who: &Principal,
+    found: Option<FlowRecord>,
+    kinds: &[FlowKind],
+) -> Result<OpenFlow, Fail> {
+    let found = found.filter(|f| f.project_id == who.project.id && f.expires_at > st.clock.now());
     let Some(record) = found else {
         return Err(PossessionError::InvalidCorrelationId.into());
     };
@@ -448,53 +455,92 @@ pub(crate) async fn step<F>(
 where
     F: FnMut(&FlowRecord, FlowKind, FlowData) -> Result<Outcome, Fail>,
 {
+    // The first attempt starts from the flow as this process last wrote it,
+    // when the store has that copy (no read). The copy may be stale (another
+    // instance changed the flow), so from it only a change the store accepts
+    // answers: the version condition refuses a stale one. A refusal, any error
+    // and an answer that writes nothing are decided again on the stored row.
+    let mut copy = st.store.flow_as_written(correlation_id.as_str());
     for _ in 0..8 {
-        let flow = open_flow(st, who, correlation_id, kinds).await?;
-        let data = FlowData::open(&st.key, &flow.record)?;
-        let next = next_of(flow.kind, flow.state, data.possession);
-        if !next.contains(&this) {
-            return Err(PossessionError::StepCalledOutOfOrder {
-                next: next_map(&next),
-            }
-            .into());
-        }
-        let out = decide(&flow.record, flow.kind, data)?;
-        let written = !out.write || {
-            let cid = &flow.record.correlation_id;
-            let stored = if out.state == FlowState::Done {
-                out.data.clone().ended().seal(&st.key, cid)?
-            } else {
-                out.data.seal(&st.key, cid)?
-            };
-            st.store
-                .update_flow(
-                    cid,
-                    flow.record.version,
-                    out.state.as_str(),
-                    &stored,
-                    &out.effects,
-                )
-                .await?
+        let from_copy = copy.is_some();
+        let found = match copy.take() {
+            Some(f) => Some(f),
+            None => st.store.get_flow(correlation_id.as_str()).await?,
         };
-        if written {
-            let mut body = out.body;
-            // Pre-Fill and Prove Identity answers name the calls allowed next; the
-            // state machine (`next_of`) is their only source. Unify answers carry none.
-            if flow.kind != FlowKind::Unify
-                && let Value::Object(m) = &mut body
-            {
-                let next = next_of(flow.kind, out.state, out.data.possession);
-                m.insert("next".into(), json!(next_map(&next)));
-            }
-            let mut resp = ok(body);
-            resp.extensions_mut()
-                .insert(KeyExpiry(flow.record.expires_at));
-            return Ok(resp);
+        let attempt = attempt_step(st, who, found, kinds, this, &mut decide, from_copy).await;
+        match attempt {
+            Ok(Some(resp)) => return Ok(resp),
+            // The flow changed under this step: read it again.
+            Ok(None) => {}
+            Err(_) if from_copy => {}
+            Err(e) => return Err(e),
         }
     }
     Err(Fail::Internal(
         "the flow kept changing under concurrent requests".into(),
     ))
+}
+
+/// One attempt of [`step`] on `found`: the answer, or `None` when the flow
+/// changed under it (or, `from_copy`, when it would answer without a change).
+async fn attempt_step<F>(
+    st: &AppState,
+    who: &Principal,
+    found: Option<FlowRecord>,
+    kinds: &[FlowKind],
+    this: Step,
+    decide: &mut F,
+    from_copy: bool,
+) -> Result<Option<Response>, Fail>
+where
+    F: FnMut(&FlowRecord, FlowKind, FlowData) -> Result<Outcome, Fail>,
+{
+    let flow = judge_flow(st, who, found, kinds)?;
+    let data = FlowData::open(&st.key, &flow.record)?;
+    let next = next_of(flow.kind, flow.state, data.possession);
+    if !next.contains(&this) {
+        return Err(PossessionError::StepCalledOutOfOrder {
+            next: next_map(&next),
+        }
+        .into());
+    }
+    let out = decide(&flow.record, flow.kind, data)?;
+    if !out.write && from_copy {
+        return Ok(None);
+    }
+    let written = !out.write || {
+        let cid = &flow.record.correlation_id;
+        let stored = if out.state == FlowState::Done {
+            out.data.clone().ended().seal(&st.key, cid)?
+        } else {
+            out.data.seal(&st.key, cid)?
+        };
+        st.store
+            .update_flow(
+                cid,
+                flow.record.version,
+                out.state.as_str(),
+                &stored,
+                &out.effects,
+            )
+            .await?
+    };
+    if written {
+        let mut body = out.body;
+        // Pre-Fill and Prove Identity answers name the calls allowed next; the
+        // state machine (`next_of`) is their only source. Unify answers carry none.
+        if flow.kind != FlowKind::Unify
+            && let Value::Object(m) = &mut body
+        {
+            let next = next_of(flow.kind, out.state, out.data.possession);
+            m.insert("next".into(), json!(next_map(&next)));
+        }
+        let mut resp = ok(body);
+        resp.extensions_mut()
+            .insert(KeyExpiry(flow.record.expires_at));
+        return Ok(Some(resp));
+    }
+    Ok(None)
 }
 
 /// Stores a new flow of `kind` in `state`; returns it with its client auth token.

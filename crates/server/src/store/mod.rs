@@ -2,8 +2,9 @@
 //! holds it.
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
-//! the revocation mark: what every authenticated request reads, and the only part
-//! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
+//! the revocation mark: what every authenticated request reads, and the part
+//! [`CachedStore`] caches; it also keeps a copy of each flow it wrote, which a
+//! flow step may start from, `written.rs`), [`IdempotencyStore`] (claimed keys and stored
 //! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
 //! [`Store`] is all three at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
@@ -22,6 +23,7 @@ mod auth;
 mod cached;
 mod idempotency;
 mod sql;
+mod written;
 
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,

@@ -6,6 +6,7 @@ mod badinput;
 mod catalogue;
 mod conn;
 mod docs;
+mod flow_changes;
 mod flows;
 mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.

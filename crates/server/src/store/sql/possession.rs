@@ -238,14 +238,7 @@ impl SqliteStore {
                 == 1);
         }
         let sql = sqlite_update_with_effects(effects);
-        let q = bind_effects(
-            sqlx::query_scalar::<_, i64>(&sql)
-                .bind(state)
-                .bind(data)
-                .bind(correlation_id)
-                .bind(expected_version),
-            effects,
-        );
+        let q = bind_change(&sql, state, data, correlation_id, expected_version, effects);
         let mut writer = self.write().await?;
         match q.fetch_all(&mut *writer).await {
             // The update's RETURNING gives one row when it changed the flow.
@@ -276,17 +269,30 @@ fn effect_columns(effect: &SideEffect) -> (&'static str, &'static str) {
     }
 }
 
-/// Binds each effect's values after the update's four, in order.
-fn bind_effects<'q, DB, O>(
-    mut q: sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+/// The query `sql` of a flow change with side effects (either backend's form),
+/// bound to the update's four values, then each effect's, in order.
+fn bind_change<'q, DB>(
+    sql: &'q str,
+    state: &'q str,
+    data: &'q str,
+    correlation_id: &'q str,
+    expected_version: i64,
     effects: &'q [SideEffect],
-) -> sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+) -> sqlx::query::QueryScalar<'q, DB, i64, <DB as sqlx::Database>::Arguments<'q>>
 where
     DB: sqlx::Database,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    let mut q = sqlx::query_scalar::<DB, i64>(sql)
+        .bind(state)
+        .bind(data)
+        .bind(correlation_id)
+        .bind(expected_version);
     for effect in effects {
         q = match effect {
             SideEffect::Identity(i) => q
@@ -374,14 +380,7 @@ impl PgStore {
             return Ok(r.rows_affected() == 1);
         }
         let sql = pg_update_with_effects(effects);
-        let q = bind_effects(
-            sqlx::query_scalar::<_, i64>(&sql)
-                .bind(state)
-                .bind(data)
-                .bind(correlation_id)
-                .bind(expected_version),
-            effects,
-        );
+        let q = bind_change(&sql, state, data, correlation_id, expected_version, effects);
         Ok(q.fetch_one(&self.pool).await? == 1)
     }
 }

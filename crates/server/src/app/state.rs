@@ -1,6 +1,6 @@
 //! What every handler shares: the store, the rate limiter and the budgets of
-//! failed authentications, the clock, and the
-//! instance's region and tier.
+//! failed authentications, the clock, the instance's region and tier, and the
+//! handler timeout.
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
@@ -8,7 +8,9 @@ use crate::domain::SealKey;
 use crate::guard::ratelimit::{FailureBudgets, Gcra, RateLimiter};
 use crate::possession;
 use crate::store::{CachedStore, DynStore};
+use idv_core::limits::REQUEST_HANDLER_TIMEOUT_SECONDS;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -30,6 +32,10 @@ pub struct AppState {
     pub key: SealKey,
     /// The URL callers reach this instance at (`servers` of `/openapi.json`).
     pub public_url: Arc<str>,
+    /// How long the edge waits for a handler's answer, counted from the end of
+    /// the request body, before it answers the surface's `timed_out` (the
+    /// handler runs on; `handler_timeout`, below the Idempotency-Key lease).
+    pub handler_timeout: Duration,
 }
 
 impl AppState {
@@ -48,6 +54,7 @@ impl AppState {
             tier,
             key: SealKey::random(),
             public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
+            handler_timeout: Duration::from_secs(REQUEST_HANDLER_TIMEOUT_SECONDS),
         }
     }
 

@@ -3,10 +3,13 @@
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the part
-//! [`CachedStore`] caches; it also keeps a copy of each flow it wrote, which a
-//! flow step may start from, `written.rs`), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
-//! [`Store`] is all three at once, implemented for anything that implements them,
+//! [`CachedStore`] caches; workspaces and API tokens too; it also keeps a copy of
+//! each flow it wrote, which a flow step may start from, `written.rs`),
+//! [`IdempotencyStore`] (claimed keys and stored responses for `Idempotency-Key`),
+//! [`PossessionStore`] (flows, identities, devices),
+//! [`VerificationStore`] (verifications, the address blacklist) and [`JobStore`]
+//! (the durable job queue, `jobs/store.rs`).
+//! [`Store`] is all four at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
 //! Each trait has two implementations, [`SqliteStore`] (the embedded default) and
@@ -25,10 +28,19 @@ mod idempotency;
 mod sql;
 mod written;
 
+pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};
+
 pub use crate::possession::store::{
-    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
+    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
 };
-pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
+pub use crate::verification::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
+};
+pub use auth::{
+    ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
+    TokenRecord, Workspace,
+};
 pub use cached::CachedStore;
 pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};
 pub use sql::{PgStore, SqliteStore};
@@ -44,10 +56,16 @@ pub struct StoreError(#[from] pub sqlx::Error);
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
-/// Implemented for every type that implements the three parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore {}
+/// Implemented for every type that implements the four parts.
+pub trait Store:
+    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore
+{
+}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore + ?Sized>
+    Store for T
+{
+}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

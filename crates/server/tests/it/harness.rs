@@ -170,6 +170,17 @@ impl TestServer {
         TestServer::launch(store, region, tier, extra, ConnLimits::default()).await
     }
 
+    /// Starts a server with extra routes and these connection limits.
+    pub async fn with_routes_and_limits(
+        store: DynStore,
+        region: Region,
+        tier: Tier,
+        extra: Router<AppState>,
+        limits: ConnLimits,
+    ) -> TestServer {
+        TestServer::launch(store, region, tier, extra, limits).await
+    }
+
     /// Starts the real accept loop (`idv_server::conn::serve`) on 127.0.0.1:0.
     async fn launch(
         store: DynStore,
@@ -181,7 +192,9 @@ impl TestServer {
         // One server key for every test server, as for the instances of a
         // deployment: a server restarted on the same database reads what the
         // previous one sealed.
-        let state = AppState::new(store, region, tier).with_key(test_key());
+        let mut state = AppState::new(store, region, tier).with_key(test_key());
+        // As `idv serve` does (`serve::serve_on`).
+        state.handler_timeout = limits.handler_timeout;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -9,10 +9,13 @@ mod docs;
 mod flow_changes;
 mod flows;
 mod guards;
+mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
 mod instances;
+mod jobs;
+mod migrations;
 mod openapi;
 mod phone;
 mod possession;
@@ -20,3 +23,4 @@ mod retention;
 mod story;
 mod token;
 mod unify;
+mod verification;

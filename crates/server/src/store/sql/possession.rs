@@ -9,14 +9,16 @@
 //! clauses that select from the update's `RETURNING`, so they write a row only
 //! when the update did, in one round trip instead of `BEGIN`, the update, each
 //! insert and `COMMIT`. SQLite has no data-modifying `WITH`, so there it is a
-//! `BEGIN IMMEDIATE` transaction on the store's one writing connection, its
-//! statements sent as one query: one hand-over to the connection's thread
-//! instead of one per statement (bench/README.md).
+//! `BEGIN IMMEDIATE` transaction on the store's one writing connection (in
+//! process, so its statements cost no network round trip). A new flow with side
+//! effects (its request's stored answer) is written the same way, the insert in
+//! place of the update.
 
 use super::{PgStore, SqliteStore};
 use crate::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoreResult,
 };
+use sqlx::Connection;
 use std::fmt::Write as _;
 
 /// A `flows` row.
@@ -110,20 +112,12 @@ macro_rules! possession_sql {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl PossessionStore for $store {
-            async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
-                sqlx::query("INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                    .bind(&f.correlation_id)
-                    .bind(&f.project_id)
-                    .bind(&f.kind)
-                    .bind(&f.state)
-                    .bind(f.version)
-                    .bind(&f.data)
-                    .bind(&f.auth_token_hash)
-                    .bind(f.created_at)
-                    .bind(f.expires_at)
-                    .execute(&mut *self.write().await?)
-                    .await?;
-                Ok(())
+            async fn insert_flow_with(
+                &self,
+                f: &FlowRecord,
+                effects: &[SideEffect],
+            ) -> StoreResult<()> {
+                self.insert_flow_sql(f, effects).await
             }
 
             async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
@@ -210,14 +204,35 @@ macro_rules! possession_sql {
 possession_sql!(SqliteStore);
 possession_sql!(PgStore);
 
+/// A new flow (nine parameters).
+const INSERT_FLOW: &str = "INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 /// The conditional update that starts every flow change: it changes the row only
 /// if the version is still the one the caller read.
 const UPDATE_FLOW: &str = "UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4";
 
+const INSERT_IDENTITY: &str = "INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+const INSERT_DEVICE: &str = "INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Binds a new flow's nine values to `q`, in [`INSERT_FLOW`]'s order.
+macro_rules! bind_flow {
+    ($q:expr, $f:expr) => {
+        $q.bind(&$f.correlation_id)
+            .bind(&$f.project_id)
+            .bind(&$f.kind)
+            .bind(&$f.state)
+            .bind($f.version)
+            .bind(&$f.data)
+            .bind(&$f.auth_token_hash)
+            .bind($f.created_at)
+            .bind($f.expires_at)
+    };
+}
+
 impl SqliteStore {
     /// [`PossessionStore::update_flow`]: the update alone, or with side effects
-    /// a `BEGIN IMMEDIATE` transaction sent to the writer as one command
-    /// ([`sqlite_update_with_effects`]).
+    /// a `BEGIN IMMEDIATE` transaction, which takes the write lock at once.
     async fn update_flow_sql(
         &self,
         correlation_id: &str,
@@ -226,73 +241,159 @@ impl SqliteStore {
         data: &str,
         effects: &[SideEffect],
     ) -> StoreResult<bool> {
+        let update = sqlx::query(UPDATE_FLOW)
+            .bind(state)
+            .bind(data)
+            .bind(correlation_id)
+            .bind(expected_version);
         if effects.is_empty() {
-            return Ok(sqlx::query(UPDATE_FLOW)
-                .bind(state)
-                .bind(data)
-                .bind(correlation_id)
-                .bind(expected_version)
+            return Ok(update
                 .execute(&mut *self.write().await?)
                 .await?
                 .rows_affected()
                 == 1);
         }
-        let sql = sqlite_update_with_effects(effects);
-        let q = bind_change(&sql, state, data, correlation_id, expected_version, effects);
         let mut writer = self.write().await?;
-        match q.fetch_all(&mut *writer).await {
-            // The update's RETURNING gives one row when it changed the flow.
-            Ok(rows) => Ok(rows.len() == 1),
-            Err(e) => {
-                // A statement failed inside the transaction: end it, so the
-                // writer is not left in it for the next write.
-                if let Err(r) = sqlx::query("ROLLBACK").execute(&mut *writer).await {
-                    tracing::debug!(error = %r, "ROLLBACK after a failed flow change");
-                }
-                Err(e.into())
-            }
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        if update.execute(&mut *tx).await?.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for effect in effects {
+            sqlite_effect(&mut tx, effect).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// [`PossessionStore::insert_flow_with`]: the insert alone, or with side
+    /// effects a `BEGIN IMMEDIATE` transaction.
+    async fn insert_flow_sql(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        let insert = bind_flow!(sqlx::query(INSERT_FLOW), f);
+        let mut writer = self.write().await?;
+        if effects.is_empty() {
+            insert.execute(&mut *writer).await?;
+            return Ok(());
+        }
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        insert.execute(&mut *tx).await?;
+        for effect in effects {
+            sqlite_effect(&mut tx, effect).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Writes one side effect inside an SQLite transaction.
+async fn sqlite_effect(
+    tx: &mut sqlx::SqliteConnection,
+    effect: &SideEffect,
+) -> Result<(), sqlx::Error> {
+    match effect {
+        SideEffect::Identity(i) => {
+            sqlx::query(INSERT_IDENTITY)
+                .bind(&i.identity_id)
+                .bind(&i.project_id)
+                .bind(&i.correlation_id)
+                .bind(&i.data)
+                .bind(i.created_at)
+                .execute(tx)
+                .await?;
+        }
+        SideEffect::Device(d) => {
+            sqlx::query(INSERT_DEVICE)
+                .bind(&d.device_id)
+                .bind(&d.project_id)
+                .bind(&d.phone_number)
+                .bind(&d.prove_id)
+                .bind(d.created_at)
+                .bind(d.revoked_at)
+                .execute(tx)
+                .await?;
+        }
+        SideEffect::Answer(a) => {
+            super::idempotency::complete(a).execute(tx).await?;
+        }
+        SideEffect::Enqueue(j) => {
+            super::jobs::enqueue_query(j).execute(tx).await?;
         }
     }
+    Ok(())
 }
 
-/// The columns of a side effect's table.
-fn effect_columns(effect: &SideEffect) -> (&'static str, &'static str) {
-    match effect {
-        SideEffect::Identity(_) => (
-            "identities",
-            "identity_id, project_id, correlation_id, data, created_at",
-        ),
-        SideEffect::Device(_) => (
-            "devices",
-            "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
-        ),
+/// The one PostgreSQL statement of a flow change with `effects`: the update as
+/// `u`, then one insert per effect that selects its values from `u` (so it
+/// inserts nothing when the update changed no row), and how many rows `u`
+/// changed. Parameters `$1`–`$4` are the update's, then each effect's in order.
+fn pg_update_with_effects(effects: &[SideEffect]) -> String {
+    pg_with_effects(UPDATE_FLOW, 4, effects)
+}
+
+/// `head` (a statement with `head_params` parameters) as `u`, then each effect
+/// written only if `u` wrote a row, then how many rows `u` wrote.
+fn pg_with_effects(head: &str, head_params: usize, effects: &[SideEffect]) -> String {
+    let mut sql = format!("WITH u AS ({head} RETURNING 1)");
+    let mut n = head_params;
+    for (i, effect) in effects.iter().enumerate() {
+        let (table, columns) = match effect {
+            SideEffect::Identity(_) => (
+                "identities",
+                "identity_id, project_id, correlation_id, data, created_at",
+            ),
+            SideEffect::Device(_) => (
+                "devices",
+                "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
+            ),
+            SideEffect::Answer(_) => {
+                let _ = write!(
+                    sql,
+                    ", e{i} AS (UPDATE idempotency_keys SET status = ${}, body = ${}, expires_at = ${}, claim = NULL \
+                     WHERE project_id = ${} AND idem_key = ${} AND claim = ${} AND EXISTS (SELECT 1 FROM u))",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                );
+                n += 6;
+                continue;
+            }
+            SideEffect::Enqueue(_) => {
+                let _ = write!(
+                    sql,
+                    ", e{i} AS (INSERT INTO jobs (kind, payload, ordering_key, unique_key, run_at, max_attempts, created_at, state, attempts) \
+                     SELECT ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0 FROM u {})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    super::jobs::ON_UNIQUE_CONFLICT
+                );
+                n += 7;
+                continue;
+            }
+        };
+        let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
+        for c in 0..columns.split(',').count() {
+            n += 1;
+            let _ = write!(sql, "{}${n}", if c == 0 { "" } else { ", " });
+        }
+        sql.push_str(" FROM u)");
     }
+    sql.push_str(" SELECT COUNT(*) FROM u");
+    sql
 }
 
-/// The query `sql` of a flow change with side effects (either backend's form),
-/// bound to the update's four values, then each effect's, in order.
-fn bind_change<'q, DB>(
-    sql: &'q str,
-    state: &'q str,
-    data: &'q str,
-    correlation_id: &'q str,
-    expected_version: i64,
+/// Binds each effect's values after the head's, in [`pg_with_effects`]' order.
+fn bind_pg_effects<'q>(
+    mut q: sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>,
     effects: &'q [SideEffect],
-) -> sqlx::query::QueryScalar<'q, DB, i64, <DB as sqlx::Database>::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    usize: sqlx::ColumnIndex<DB::Row>,
-    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    let mut q = sqlx::query_scalar::<DB, i64>(sql)
-        .bind(state)
-        .bind(data)
-        .bind(correlation_id)
-        .bind(expected_version);
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments> {
     for effect in effects {
         q = match effect {
             SideEffect::Identity(i) => q
@@ -308,55 +409,24 @@ where
                 .bind(&d.prove_id)
                 .bind(d.created_at)
                 .bind(d.revoked_at),
+            SideEffect::Answer(a) => q
+                .bind(a.status)
+                .bind(&a.body)
+                .bind(a.expires_at)
+                .bind(&a.project_id)
+                .bind(&a.key)
+                .bind(&a.claim),
+            SideEffect::Enqueue(j) => q
+                .bind(&j.kind)
+                .bind(&j.payload)
+                .bind(&j.ordering_key)
+                .bind(&j.unique_key)
+                .bind(j.run_at)
+                .bind(j.max_attempts)
+                .bind(j.created_at),
         };
     }
     q
-}
-
-/// The `$n, $n+1, …` placeholders of one effect's values, `n` counting on
-/// from the parameters before it.
-fn placeholders(sql: &mut String, columns: &str, n: &mut usize) {
-    for c in 0..columns.split(',').count() {
-        *n += 1;
-        let _ = write!(sql, "{}${n}", if c == 0 { "" } else { ", " });
-    }
-}
-
-/// The SQLite flow change with `effects`, as one command to the store's one
-/// writing connection (sqlx runs the statements of one query in turn, each
-/// bound to the numbered parameters it names): `BEGIN IMMEDIATE`, the update
-/// returning the new version, one insert per effect that writes its row only
-/// when the statement before it changed one (`changes() = 1`: the update, then
-/// each insert), and `COMMIT`. Parameters as [`pg_update_with_effects`]. One
-/// round trip to the connection's thread instead of four.
-fn sqlite_update_with_effects(effects: &[SideEffect]) -> String {
-    let mut sql = format!("BEGIN IMMEDIATE; {UPDATE_FLOW} RETURNING version;");
-    let mut n = 4;
-    for effect in effects {
-        let (table, columns) = effect_columns(effect);
-        let _ = write!(sql, " INSERT INTO {table} ({columns}) SELECT ");
-        placeholders(&mut sql, columns, &mut n);
-        sql.push_str(" WHERE changes() = 1;");
-    }
-    sql.push_str(" COMMIT");
-    sql
-}
-
-/// The one PostgreSQL statement of a flow change with `effects`: the update as
-/// `u`, then one insert per effect that selects its values from `u` (so it
-/// inserts nothing when the update changed no row), and how many rows `u`
-/// changed. Parameters `$1`–`$4` are the update's, then each effect's in order.
-fn pg_update_with_effects(effects: &[SideEffect]) -> String {
-    let mut sql = format!("WITH u AS ({UPDATE_FLOW} RETURNING 1)");
-    let mut n = 4;
-    for (i, effect) in effects.iter().enumerate() {
-        let (table, columns) = effect_columns(effect);
-        let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
-        placeholders(&mut sql, columns, &mut n);
-        sql.push_str(" FROM u)");
-    }
-    sql.push_str(" SELECT COUNT(*) FROM u");
-    sql
 }
 
 impl PgStore {
@@ -380,8 +450,21 @@ impl PgStore {
             return Ok(r.rows_affected() == 1);
         }
         let sql = pg_update_with_effects(effects);
-        let q = bind_change(&sql, state, data, correlation_id, expected_version, effects);
+        let q = sqlx::query_scalar::<_, i64>(&sql)
+            .bind(state)
+            .bind(data)
+            .bind(correlation_id)
+            .bind(expected_version);
+        let q = bind_pg_effects(q, effects);
         Ok(q.fetch_one(&self.pool).await? == 1)
+    }
+
+    /// [`PossessionStore::insert_flow_with`] in one statement.
+    async fn insert_flow_sql(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        let sql = pg_with_effects(INSERT_FLOW, 9, effects);
+        let q = bind_flow!(sqlx::query_scalar::<_, i64>(&sql), f);
+        bind_pg_effects(q, effects).fetch_one(&self.pool).await?;
+        Ok(())
     }
 }
 
@@ -390,7 +473,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_flow_change_numbers_each_effect_s_parameters_after_the_update_s_on_both_backends() {
+    fn the_postgres_flow_change_numbers_each_effect_s_parameters_after_the_update_s() {
         let identity = SideEffect::Identity(IdentityRecord {
             identity_id: String::new(),
             project_id: String::new(),
@@ -407,18 +490,11 @@ mod tests {
             revoked_at: None,
         });
         assert_eq!(
-            pg_update_with_effects(&[identity.clone(), device.clone()]),
+            pg_update_with_effects(&[identity, device]),
             "WITH u AS (UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4 RETURNING 1), \
              e0 AS (INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) SELECT $5, $6, $7, $8, $9 FROM u), \
              e1 AS (INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) SELECT $10, $11, $12, $13, $14, $15 FROM u) \
              SELECT COUNT(*) FROM u"
-        );
-        assert_eq!(
-            sqlite_update_with_effects(&[identity, device]),
-            "BEGIN IMMEDIATE; UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4 RETURNING version; \
-             INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) SELECT $5, $6, $7, $8, $9 WHERE changes() = 1; \
-             INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) SELECT $10, $11, $12, $13, $14, $15 WHERE changes() = 1; \
-             COMMIT"
         );
     }
 }

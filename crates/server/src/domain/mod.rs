@@ -9,6 +9,7 @@
 pub mod crypto;
 pub mod dob;
 pub mod ids;
+pub mod image;
 pub mod phone;
 pub mod secrets;
 pub mod ssn;

@@ -7,6 +7,7 @@
 //! - [`http`]: surface-generic errors, body readers and responses.
 //! - [`domain`]: value types parsed at the edge (phone numbers, ids, dates).
 //! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
+//! - [`verification`]: the document verification surface.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;
@@ -31,6 +32,7 @@ pub mod provision;
 pub mod retention;
 pub mod serve;
 pub mod store;
+pub mod verification;
 
 /// Sets up logging to stderr with a tracing filter such as `info`: the resolved
 /// `log` setting (`IDV__LOG`, else `RUST_LOG`, else the config file, else `info`).

@@ -266,9 +266,12 @@ fn text_of(info: &png::Info<'_>, keyword: &str) -> Option<String> {
         .and_then(|c| c.get_text().ok())
 }
 
+/// A JPEG segment: its marker and payload.
+type Segment<'a> = (u8, &'a [u8]);
+
 /// The segments of a JPEG before its first scan: each `(marker, payload)`,
 /// and where the first scan's header ends. `None` when the structure is broken.
-fn jpeg_segments(bytes: &[u8]) -> Option<(Vec<(u8, &[u8])>, usize)> {
+fn jpeg_segments(bytes: &[u8]) -> Option<(Vec<Segment<'_>>, usize)> {
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return None;
     }

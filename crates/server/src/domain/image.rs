@@ -473,6 +473,11 @@ mod tests {
             validate(bomb(16_000, 16_000)),
             Err(ImageProblem::TooManyPixels)
         );
+        // A small JPEG whose frame header claims 65535 × 65535 pixels.
+        let mut j = jpeg(16, 16, None);
+        let sof = j.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        j[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        assert_eq!(validate(j), Err(ImageProblem::TooManyPixels));
         // Within both, the same start is a truncated image.
         assert_eq!(validate(bomb(100, 100)), Err(ImageProblem::NotDecodable));
     }

@@ -109,6 +109,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// What the retention sweeper deletes, and how often.
     pub retention: Retention,
+    /// Where document images are stored (`[objects]`, `IDV__OBJECTS__…`).
+    pub objects: crate::store::objects::ObjectSettings,
 }
 
 /// The retention sweeper's schedule (`crate::retention`): expired flows,
@@ -148,6 +150,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
+            .field("objects", &self.objects)
             .finish()
     }
 }
@@ -165,6 +168,9 @@ impl Default for Config {
             secret_key_file: key_file_for(DEFAULT_DATABASE),
             public_url: None,
             retention: Retention::default(),
+            objects: crate::store::objects::ObjectSettings::Local {
+                path: data_dir_for(DEFAULT_DATABASE).join("objects"),
+            },
         }
     }
 }
@@ -213,6 +219,9 @@ pub struct ConfigLayer {
     /// Seconds a flow is kept after its correlation id expired.
     #[serde(default, deserialize_with = "number_or_text")]
     pub retention_flow_grace: Option<String>,
+    /// The `[objects]` table: where document images are stored.
+    #[serde(default)]
+    pub objects: crate::store::objects::ObjectsLayer,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -254,6 +263,7 @@ impl std::fmt::Debug for ConfigLayer {
             .field("public_url", &self.public_url)
             .field("retention_sweep_interval", &self.retention_sweep_interval)
             .field("retention_flow_grace", &self.retention_flow_grace)
+            .field("objects", &self.objects)
             .finish()
     }
 }
@@ -289,6 +299,10 @@ impl ConfigLayer {
             let Some(key) = k.strip_prefix("IDV__") else {
                 continue;
             };
+            if let Some(name) = key.to_ascii_lowercase().strip_prefix("objects__") {
+                layer.objects.set_env(name, v)?;
+                continue;
+            }
             let slot = match key.to_ascii_lowercase().as_str() {
                 "listen" => &mut layer.listen,
                 "database" => &mut layer.database,
@@ -313,7 +327,7 @@ impl ConfigLayer {
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
                          IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
-                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL or IDV__RETENTION_FLOW_GRACE"
+                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL, IDV__RETENTION_FLOW_GRACE or IDV__OBJECTS__…"
                     ));
                 }
             };
@@ -360,6 +374,7 @@ impl Config {
                 &layer.retention_sweep_interval,
             );
             pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
+            l.objects.merge(&layer.objects);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -388,6 +403,7 @@ impl Config {
         if let Some(v) = &l.secret_key_file {
             c.secret_key_file = v.into();
         }
+        c.objects = l.objects.resolve(&data_dir_for(&c.database))?;
         if let Some(v) = &l.public_url {
             let v = v.trim().trim_end_matches('/');
             if !(v.starts_with("http://") || v.starts_with("https://"))
@@ -457,14 +473,16 @@ impl Config {
 /// The default key file for a database URL: beside a SQLite file, under
 /// `./idv-data/` for PostgreSQL.
 fn key_file_for(database: &str) -> std::path::PathBuf {
+    data_dir_for(database).join("server.key")
+}
+
+/// The data directory of a database URL: a SQLite file's folder, `./idv-data/`
+/// for PostgreSQL (the server key and the local objects are kept there).
+pub fn data_dir_for(database: &str) -> std::path::PathBuf {
     sqlite_path(database)
-        .and_then(|p| {
-            std::path::Path::new(&p)
-                .parent()
-                .map(|d| d.join("server.key"))
-        })
-        .filter(|p| p.parent().is_some_and(|d| !d.as_os_str().is_empty()))
-        .unwrap_or_else(|| std::path::PathBuf::from("./idv-data/server.key"))
+        .and_then(|p| std::path::Path::new(p).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| std::path::PathBuf::from("./idv-data"), Path::to_path_buf)
 }
 
 /// The longest timeout accepted (a day): anything longer is a typo, and

@@ -1141,8 +1141,9 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
             "The id is wrong (mistyped, truncated, or of another resource kind, e.g. a `doc_…` id where a `ver_…` id is expected).",
             "The resource exists, but in another workspace than the one the token belongs to.",
             "The resource was deleted.",
+            "A file URL (a document's `image_url`) has expired, was altered, or its image was erased.",
         ],
-        resolution: "Check the id against the one returned when the resource was created, and make sure the token and the workspace URL belong to the workspace that owns the resource.",
+        resolution: "Check the id against the one returned when the resource was created, and make sure the token and the workspace URL belong to the workspace that owns the resource. For a file URL, read the document again to get a fresh `image_url`.",
         retry: Retry::AfterFix,
         endpoints: &[
             "GET /api/v1/{flow}/verifications/{id}",
@@ -1173,6 +1174,12 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
                 params: "{\"resource\":\"Document\"}",
                 headers: &[],
                 body: "{\"message\":\"Document not found.\"}",
+            },
+            ExampleMeta {
+                name: "file",
+                params: "{\"resource\":\"File\"}",
+                headers: &[],
+                body: "{\"message\":\"File not found.\"}",
             },
         ],
     },

@@ -16,12 +16,16 @@
 //! migrations under `crates/server/migrations/<backend>/`, applied by sqlx's
 //! `Migrator` (`sql/migrate.rs`).
 //!
+//! Document images are not in the database: [`objects`] keeps them, encrypted,
+//! in a directory or an S3-compatible bucket.
+//!
 //! Only this module names `sqlx`: the trait files (`auth.rs`, `idempotency.rs`,
 //! `possession.rs`) hold plain records and no SQL.
 
 mod auth;
 mod cached;
 mod idempotency;
+pub mod objects;
 mod sql;
 
 pub use crate::possession::store::{

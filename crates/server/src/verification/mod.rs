@@ -19,6 +19,7 @@ mod blacklist;
 mod capture;
 pub mod expected;
 pub mod fields;
+pub mod files;
 pub mod flows;
 pub mod model;
 pub mod status;

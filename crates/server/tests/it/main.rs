@@ -11,6 +11,7 @@ mod guards;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod images;
 mod openapi;
 mod phone;
 mod possession;

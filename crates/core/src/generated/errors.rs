@@ -1307,8 +1307,9 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
             "The value is too long or too short.",
             "The value is not one of the allowed values (e.g. a `context_type` other than PHOTO_ID, PROOF_OF_ADDRESS or SELFIE).",
             "The value names a resource id that does not exist in the workspace.",
+            "A verification was submitted without every document its flow requires (reported on `documents`).",
         ],
-        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again.",
+        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again. On submit, upload the documents named and submit again.",
         retry: Retry::AfterFix,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
@@ -1334,6 +1335,12 @@ pub static ENTRIES: [EntryMeta; 69usize] = [
                 params: "{\"field\":\"expected_data.address.country\",\"reason\":\"must be an ISO 3166-1 alpha-3 country code\"}",
                 headers: &[],
                 body: "{\"message\":\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\",\"errors\":{\"expected_data.address.country\":[\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\"]}}",
+            },
+            ExampleMeta {
+                name: "missing documents on submit",
+                params: "{\"field\":\"documents\",\"reason\":\"must include a PROOF_OF_ADDRESS document\"}",
+                headers: &[],
+                body: "{\"message\":\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\",\"errors\":{\"documents\":[\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\"]}}",
             },
         ],
     },

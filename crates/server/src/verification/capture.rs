@@ -10,10 +10,10 @@
 use super::Fail;
 use super::flows::Flow;
 use super::status::VerificationStatus;
-use super::verifications::capture_url;
+use super::store::VerificationRecord;
+use super::verifications::{capture_url, config_of};
 use crate::app::AppState;
 use crate::domain::secrets;
-use crate::verification::store::VerificationRecord;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +46,12 @@ pub async fn page(State(st): State<AppState>, Path(token): Path<String>) -> Resu
     let flow = Flow::from_path(&rec.flow)
         .ok_or_else(|| Fail::Internal(format!("verification {}: stored flow", rec.id)))?;
     let status = VerificationStatus::from_value(rec.status).map_or("Unknown", |s| s.label());
-    let config = flow.defaults();
+    let workspace = st
+        .store
+        .get_workspace(&rec.workspace_id)
+        .await?
+        .ok_or_else(|| Fail::Internal(format!("verification {}: no workspace", rec.id)))?;
+    let config = config_of(&workspace.id, &workspace.flows, flow)?;
     let mut text = format!(
         "Identity verification ({})\n\nVerification {} is {status}.\n",
         flow.display(),

@@ -14,11 +14,12 @@
 use crate::domain::country::Country;
 use crate::domain::date::CalendarDate;
 use crate::verification::fields::{Check, Invalid};
-use crate::verification::flows::{DocumentType, FlowConfig, TypeRefusal};
+use crate::verification::flows::{DocumentType, FlowConfig};
 use idv_core::VerificationError;
 use idv_core::outcomes::ContextType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// What the caller expects the documents to show; stored sealed, returned in
 /// `expected_data`, compared with what extraction reads.
@@ -34,7 +35,7 @@ pub struct ExpectedData {
 }
 
 /// `expected_data.person`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedPerson {
     /// Given name.
     pub first_name: String,
@@ -46,7 +47,7 @@ pub struct ExpectedPerson {
 }
 
 /// `expected_data.address`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedAddress {
     /// Street line.
     pub street: String,
@@ -73,7 +74,7 @@ pub struct ExpectedDocuments {
 }
 
 /// One expected document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedDocument {
     /// The type, canonical spelling.
     #[serde(rename = "type")]
@@ -84,6 +85,54 @@ pub struct ExpectedDocument {
     /// The issuing country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
+}
+
+/// Personal data is never printed by `Debug` (so never logged by accident):
+/// names, dates of birth, street lines, postal codes and document numbers show
+/// as `<redacted>` when present.
+pub(crate) struct Redacted<'a, T>(pub(crate) &'a Option<T>);
+
+impl<T> fmt::Debug for Redacted<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(_) => f.write_str("<redacted>"),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+const REDACTED: Redacted<'static, ()> = Redacted(&Some(()));
+
+impl fmt::Debug for ExpectedPerson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedPerson")
+            .field("first_name", &REDACTED)
+            .field("last_name", &REDACTED)
+            .field("date_of_birth", &Redacted(&self.date_of_birth))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExpectedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedAddress")
+            .field("street", &REDACTED)
+            .field("city", &REDACTED)
+            .field("state", &self.state)
+            .field("postal_code", &REDACTED)
+            .field("country", &self.country)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExpectedDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExpectedDocument")
+            .field("document_type", &self.document_type)
+            .field("number", &Redacted(&self.number))
+            .field("country", &self.country)
+            .finish()
+    }
 }
 
 /// A checked create body.
@@ -190,20 +239,13 @@ fn person(c: &mut Check, p: &Map<String, Value>, today: CalendarDate) -> Option<
     })
 }
 
-fn country(c: &mut Check, obj: &Map<String, Value>, at: &str, required: bool) -> Option<Country> {
-    let s = c.string(obj, at, "country", required)?;
-    Country::parse(&s)
-        .map_err(|why| c.invalid(&format!("{at}.country"), why))
-        .ok()
-}
-
 fn address(c: &mut Check, a: &Map<String, Value>) -> Option<ExpectedAddress> {
     const AT: &str = "expected_data.address";
     let street = c.string(a, AT, "street", true);
     let city = c.string(a, AT, "city", true);
     let state = c.string(a, AT, "state", false);
     let postal_code = c.string(a, AT, "postal_code", true);
-    let country = country(c, a, AT, true);
+    let country = c.country(a, AT, "country", true);
     Some(ExpectedAddress {
         street: street?,
         city: city?,
@@ -256,7 +298,7 @@ fn document(
 ) -> Option<ExpectedDocument> {
     let name = c.string(obj, at, "type", true);
     let number = c.string(obj, at, "number", false);
-    let doc_country = country(c, obj, at, false);
+    let doc_country = c.country(obj, at, "country", false);
     let country_failed = c.failed(&format!("{at}.country"));
     // A refused country of its own is reported once: the type is then checked
     // against the flow alone, not against the address's country.
@@ -266,26 +308,12 @@ fn document(
         doc_country.or(address_country)
     };
     let field = format!("{at}.type");
-    let document_type = match flow.check_type(context, name.as_deref()?, check_country) {
-        Ok(t) => t,
-        Err(TypeRefusal::NotInFlow) => {
-            c.push(VerificationError::DocumentTypeNotInFlow { field });
-            return None;
-        }
-        Err(TypeRefusal::ForbiddenForCountry(t, country)) => {
-            c.push(VerificationError::DocumentTypeCountryForbidden {
-                field,
-                document_type: t.name().to_string(),
-                country: country.to_string(),
-            });
-            return None;
-        }
-    };
+    let document_type = c.document_type(&field, &name?, context, flow, check_country);
     if country_failed {
         return None;
     }
     Some(ExpectedDocument {
-        document_type,
+        document_type: document_type?,
         number,
         country: doc_country,
     })

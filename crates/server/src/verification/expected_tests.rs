@@ -445,3 +445,100 @@ fn a_workspace_override_changes_what_is_accepted() {
         "GBR"
     );
 }
+
+#[test]
+fn debug_output_hides_personal_data() {
+    let got = parse(Flow::Usps1583, &usps()).unwrap();
+    let printed = format!("{got:?}");
+    for secret in [
+        "Jane",
+        "Doe",
+        "1990",
+        "Main St",
+        "Nashville",
+        "37201",
+        "123456789",
+        "D1234567",
+    ] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    // What is not personal stays readable.
+    for shown in ["Passport", "DriverLicense", "USA", "cust-42", "<redacted>"] {
+        assert!(printed.contains(shown), "{shown} missing from {printed}");
+    }
+}
+
+/// Every member of a valid body, one at a time, replaced by each value of a
+/// list of odd ones: the answer is the typed data or a 422 whose every key is
+/// that member or one below it, and whose messages are the catalogue's.
+#[test]
+fn odd_values_anywhere_give_a_422_naming_the_member() {
+    use idv_core::CatalogError;
+    let odd = [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1e308),
+        json!(""),
+        json!("   "),
+        json!("x".repeat(10_000)),
+        json!("🙂🙂🙂"),
+        json!("line\nbreak"),
+        json!("\u{202e}USA"),
+        json!([]),
+        json!(["Passport"]),
+        json!({}),
+        json!({"type": "Passport"}),
+    ];
+    fn paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(m) = v.as_object() {
+            for (k, child) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                out.push(p.clone());
+                paths(child, &p, out);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    paths(&usps(), "", &mut all);
+    assert!(all.len() > 20, "{all:?}");
+    let mut answers = 0;
+    for path in &all {
+        for v in &odd {
+            let mut body = usps();
+            set(&mut body, path, v.clone());
+            for flow in Flow::ALL {
+                match parse(*flow, &body) {
+                    Ok(_) => {}
+                    Err(inv) => {
+                        assert!(!inv.0.is_empty());
+                        for e in &inv.0 {
+                            assert_eq!(e.status(), 422, "{path} = {v}: {e:?}");
+                            let field = e.params()["field"].as_str().unwrap().to_string();
+                            let related = field == *path
+                                || field.starts_with(&format!("{path}."))
+                                // A changed country or type can make the other
+                                // document's type refused, or the two identical.
+                                || field.ends_with(".type")
+                                // The identity flow refuses the usps1583 body's
+                                // proof of address wherever the change is.
+                                || (*flow == Flow::Identity && field.contains("proof_of_address"));
+                            assert!(related, "{path} = {v} ({flow:?}): error on {field}");
+                            assert!(!e.message().is_empty());
+                        }
+                        answers += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        answers > all.len() * 10,
+        "most odd values are refused ({answers})"
+    );
+}

@@ -6,7 +6,10 @@
 //! Strings follow the API's framework conventions: surrounding whitespace is
 //! trimmed, an empty string counts as absent, `null` counts as absent.
 
+use crate::domain::country::Country;
+use crate::verification::flows::{Context, DocumentType, FlowConfig, TypeRefusal};
 use idv_core::limits::VERIFICATION_TEXT_MAX_LENGTH;
+use idv_core::outcomes::ContextType;
 use idv_core::wire::{ApiError, render_validation};
 use idv_core::{CatalogError, VerificationError};
 use serde_json::{Map, Value};
@@ -38,6 +41,9 @@ impl Invalid {
 pub fn too_long() -> String {
     format!("must not be greater than {VERIFICATION_TEXT_MAX_LENGTH} characters")
 }
+
+/// Why a document context was refused.
+pub const CONTEXT_RULE: &str = "must be PHOTO_ID, PROOF_OF_ADDRESS or SELFIE";
 
 /// Why a string with control characters was refused.
 pub const NO_CONTROL: &str = "must not contain control characters";
@@ -176,6 +182,69 @@ impl Check {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
                 self.invalid(&join(prefix, name), "must be true or false");
+                None
+            }
+        }
+    }
+
+    /// The ISO 3166-1 alpha-3 member `name` of `obj` (any letter case).
+    pub fn country(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        name: &str,
+        required: bool,
+    ) -> Option<Country> {
+        let s = self.string(obj, prefix, name, required)?;
+        Country::parse(&s)
+            .map_err(|why| self.invalid(&join(prefix, name), why))
+            .ok()
+    }
+
+    /// The document context member `name` of `obj` (`PHOTO_ID`,
+    /// `PROOF_OF_ADDRESS` or `SELFIE`, any letter case).
+    pub fn context(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        name: &str,
+        required: bool,
+    ) -> Option<ContextType> {
+        let s = self.string(obj, prefix, name, required)?;
+        match Context::parse(&s) {
+            Some(c) => Some(c.0),
+            None => {
+                self.invalid(&join(prefix, name), CONTEXT_RULE);
+                None
+            }
+        }
+    }
+
+    /// A document type named in `field` (its value read with [`Check::string`]),
+    /// for a document of `context` from `country`, as `flow` accepts it: the
+    /// catalogue's `document_type_not_in_flow` or
+    /// `document_type_country_forbidden` under `field` otherwise.
+    pub fn document_type(
+        &mut self,
+        field: &str,
+        raw: &str,
+        context: ContextType,
+        flow: &FlowConfig,
+        country: Option<Country>,
+    ) -> Option<DocumentType> {
+        let field = field.to_string();
+        match flow.check_type(context, raw, country) {
+            Ok(t) => Some(t),
+            Err(TypeRefusal::NotInFlow) => {
+                self.push(VerificationError::DocumentTypeNotInFlow { field });
+                None
+            }
+            Err(TypeRefusal::ForbiddenForCountry(t, country)) => {
+                self.push(VerificationError::DocumentTypeCountryForbidden {
+                    field,
+                    document_type: t.name().to_string(),
+                    country: country.to_string(),
+                });
                 None
             }
         }

@@ -9,7 +9,7 @@
 
 use crate::domain::country::Country;
 use crate::domain::date::{CalendarDate, Timestamp};
-use crate::verification::expected::ExpectedData;
+use crate::verification::expected::{ExpectedData, Redacted};
 use crate::verification::flows::{Context, DocumentType, Flow};
 use crate::verification::status::{DecisionStatus, DocumentStatus, VerificationStatus};
 use serde::ser::SerializeMap;
@@ -103,7 +103,9 @@ prefixed_id!(
 );
 
 /// Serializes a status enum as the two members `status` (its number) and
-/// `status_label` (its label), for `#[serde(flatten)]`.
+/// `status_label` (its wire token: the label for verifications and documents,
+/// `APPROVED`, `REJECTED`, `DOUBLE_CHECK`, `CANCELED` for decisions, as the API
+/// names them), for `#[serde(flatten)]`.
 macro_rules! status_pair {
     ($name:ident, $inner:ty) => {
         /// `status` and `status_label`, from one value.
@@ -114,7 +116,7 @@ macro_rules! status_pair {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("status", &self.0.value())?;
-                m.serialize_entry("status_label", self.0.label())?;
+                m.serialize_entry("status_label", self.0.wire())?;
                 m.end()
             }
         }
@@ -216,7 +218,7 @@ pub struct Document {
 
 /// What extraction read from a document (and the field names of the
 /// sandbox's embedded data).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExtractedData {
     /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,7 +259,7 @@ pub struct ExtractedData {
 }
 
 /// An address as extracted: any part may be missing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtractedAddress {
     /// Street line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,6 +276,37 @@ pub struct ExtractedAddress {
     /// Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Country>,
+}
+
+impl fmt::Debug for ExtractedData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractedData")
+            .field("first_name", &Redacted(&self.first_name))
+            .field("last_name", &Redacted(&self.last_name))
+            .field("date_of_birth", &Redacted(&self.date_of_birth))
+            .field("document_number", &Redacted(&self.document_number))
+            .field("document_type", &self.document_type)
+            .field("country", &self.country)
+            .field("expiry_date", &self.expiry_date)
+            .field("address", &self.address)
+            .field("sex", &Redacted(&self.sex))
+            .field("source", &self.source)
+            .field("face_detected", &self.face_detected)
+            .field("face_score", &self.face_score)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExtractedAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractedAddress")
+            .field("street", &Redacted(&self.street))
+            .field("city", &Redacted(&self.city))
+            .field("state", &self.state)
+            .field("postal_code", &Redacted(&self.postal_code))
+            .field("country", &self.country)
+            .finish()
+    }
 }
 
 /// A validation rule's result.

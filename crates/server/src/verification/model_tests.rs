@@ -144,7 +144,7 @@ fn a_document_with_validations_and_decisions() {
     );
     assert_eq!(
         got["decisions"],
-        json!([{"id": format!("dec_{}", "c".repeat(32)), "status": 3, "status_label": "Double Check", "validation_workflow": "Automatic", "created_at": "2026-06-11T07:40:00.000000Z"}])
+        json!([{"id": format!("dec_{}", "c".repeat(32)), "status": 3, "status_label": "DOUBLE_CHECK", "validation_workflow": "Automatic", "created_at": "2026-06-11T07:40:00.000000Z"}])
     );
     assert_eq!(serde_json::from_value::<Document>(got).unwrap(), d);
 }
@@ -175,4 +175,25 @@ fn comments_and_blacklist_entries() {
         v.as_object().unwrap().keys().cloned().collect::<Vec<_>>(),
         ["id", "postal_code", "country", "created_at"]
     );
+}
+
+#[test]
+fn extracted_data_debug_hides_personal_data() {
+    let e = ExtractedData {
+        first_name: Some("JANE".into()),
+        last_name: Some("DOE".into()),
+        document_number: Some("X99".into()),
+        address: Some(ExtractedAddress {
+            street: Some("1 Main St".into()),
+            postal_code: Some("37201".into()),
+            ..Default::default()
+        }),
+        source: Some("mrz".into()),
+        ..Default::default()
+    };
+    let printed = format!("{e:?}");
+    for secret in ["JANE", "DOE", "X99", "Main", "37201"] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    assert!(printed.contains("mrz"));
 }

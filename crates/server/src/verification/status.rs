@@ -8,8 +8,13 @@
 //! I/O: a handler loads the verification, asks these functions, and writes the
 //! answer with a conditional update.
 
+use crate::verification::fields::{Check, Invalid};
+use crate::verification::flows::FlowConfig;
+use crate::verification::model::DocumentId;
 use idv_core::VerificationError;
+use idv_core::outcomes::ContextType;
 pub use idv_core::outcomes::{DecisionStatus, DocumentStatus, VerificationStatus};
+use serde_json::{Map, Value};
 use std::fmt;
 
 use VerificationStatus as V;
@@ -204,6 +209,39 @@ pub fn documents_editable(current: VerificationStatus) -> Result<(), Verificatio
     }
 }
 
+/// Whether a document of `context` may be uploaded to a verification of a flow
+/// configured as `flow`: a context the flow does not take is the API's 400
+/// `Document type not allowed.`.
+pub fn context_allowed(flow: &FlowConfig, context: ContextType) -> Result<(), VerificationError> {
+    if flow.accepts(context) {
+        Ok(())
+    } else {
+        Err(VerificationError::DocumentTypeNotAllowed)
+    }
+}
+
+/// Whether a verification holding active documents of the contexts `present`
+/// may be submitted: every context the flow requires must be there, else a
+/// 422 on `documents` naming the missing ones.
+pub fn ready_to_submit(
+    flow: &FlowConfig,
+    present: &[ContextType],
+) -> Result<(), VerificationError> {
+    let missing: Vec<String> = flow
+        .required
+        .iter()
+        .filter(|c| !present.contains(&c.0))
+        .map(|c| format!("a {} document", c.0.wire()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(VerificationError::FieldInvalid {
+        field: "documents".into(),
+        reason: format!("must include {}", missing.join(" and ")),
+    })
+}
+
 /// Which active documents an action cancels (document status 6), given each
 /// document's current decision: cancel cancels every one; resubmit every one
 /// not approved, so that the end user can upload those again.
@@ -280,6 +318,63 @@ pub fn parse_decision_status(v: &serde_json::Value) -> Result<DecisionStatus, &'
         .and_then(DecisionStatus::from_value)
         .filter(|d| *d != DecisionStatus::Pending)
         .ok_or(DECISION_STATUS_RULE)
+}
+
+/// A checked `POST /api/v1/{flow}/decisions` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRequest {
+    /// 1–4.
+    pub status: DecisionStatus,
+    /// The document decided on (its existence is the handler's to check, with
+    /// [`UNKNOWN_DOCUMENT`] as the reason when it is not the workspace's).
+    pub document: DocumentId,
+    /// Who or what decided, as the caller names it (`Manual by …`).
+    pub validation_workflow: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Why a `document` member was refused: not an id, or not one of a document of
+/// the caller's workspace (the same words, so the answer never tells whether an
+/// id exists elsewhere).
+pub const UNKNOWN_DOCUMENT: &str = "must be the id of a document of this workspace";
+
+/// Reads a decision body: `status` (1–4), `document` (`doc_…`), and the
+/// optional `validation_workflow` and `reason` texts; every problem a 422
+/// under its member's name.
+pub fn parse_decision(body: &Map<String, Value>) -> Result<DecisionRequest, Invalid> {
+    let mut c = Check::new();
+    let status = match body.get("status") {
+        None | Some(Value::Null) => {
+            c.required("status");
+            None
+        }
+        Some(v) => parse_decision_status(v)
+            .map_err(|why| c.invalid("status", why))
+            .ok(),
+    };
+    let document = c.string(body, "", "document", true).and_then(|s| {
+        let id = DocumentId::parse(&s);
+        if id.is_none() {
+            c.invalid("document", UNKNOWN_DOCUMENT);
+        }
+        id
+    });
+    let validation_workflow = c.string(body, "", "validation_workflow", false);
+    let reason = c.string(body, "", "reason", false);
+    c.finish()?;
+    match (status, document) {
+        (Some(status), Some(document)) => Ok(DecisionRequest {
+            status,
+            document,
+            validation_workflow,
+            reason,
+        }),
+        // Each `None` recorded its error, so `finish` has returned it.
+        _ => Err(Invalid(vec![VerificationError::FieldRequired {
+            field: "status".into(),
+        }])),
+    }
 }
 
 /// Where the verification goes after a decision `trigger` (status 1–4, manual

@@ -413,3 +413,145 @@ fn which_documents_an_action_cancels() {
         );
     }
 }
+
+#[test]
+fn uploads_and_submission_follow_the_flow() {
+    use crate::verification::flows::Flow;
+    use idv_core::CatalogError;
+    use idv_core::outcomes::ContextType as C;
+    let (u, i) = (Flow::Usps1583.defaults(), Flow::Identity.defaults());
+    assert_eq!(context_allowed(u, C::PhotoId), Ok(()));
+    assert_eq!(
+        context_allowed(u, C::Selfie),
+        Err(VerificationError::DocumentTypeNotAllowed)
+    );
+    assert_eq!(
+        context_allowed(i, C::ProofOfAddress),
+        Err(VerificationError::DocumentTypeNotAllowed)
+    );
+    assert_eq!(context_allowed(i, C::Selfie), Ok(()));
+    assert_eq!(ready_to_submit(u, &[C::ProofOfAddress, C::PhotoId]), Ok(()));
+    // A document the flow does not require does not stand in for one it does.
+    let cases = [
+        (
+            u,
+            vec![C::PhotoId],
+            "The documents field is invalid: must include a PROOF_OF_ADDRESS document.",
+        ),
+        (
+            u,
+            vec![],
+            "The documents field is invalid: must include a PHOTO_ID document and a PROOF_OF_ADDRESS document.",
+        ),
+        (
+            i,
+            vec![C::PhotoId, C::ProofOfAddress],
+            "The documents field is invalid: must include a SELFIE document.",
+        ),
+    ];
+    for (flow, present, message) in cases {
+        let e = ready_to_submit(flow, &present).unwrap_err();
+        assert_eq!(e.status(), 422);
+        assert_eq!(
+            e.body(),
+            serde_json::json!({"message": message, "errors": {"documents": [message]}})
+        );
+    }
+}
+
+#[test]
+fn decision_bodies() {
+    use serde_json::json;
+    let doc = format!("doc_{}", "d".repeat(32));
+    let ok = json!({"status": 4, "document": doc, "validation_workflow": "Manual by a@b.example", "reason": " typo "});
+    let got = parse_decision(ok.as_object().unwrap()).unwrap();
+    assert_eq!(got.status, D::Canceled);
+    assert_eq!(got.document.as_str(), doc);
+    assert_eq!(
+        got.validation_workflow.as_deref(),
+        Some("Manual by a@b.example")
+    );
+    assert_eq!(got.reason.as_deref(), Some("typo"));
+    let cases = [
+        (
+            json!({"document": doc}),
+            vec![("status", "The status field is required.")],
+        ),
+        (
+            json!({"status": null, "document": doc}),
+            vec![("status", "The status field is required.")],
+        ),
+        (
+            json!({"status": 0, "document": doc}),
+            vec![(
+                "status",
+                "The status field is invalid: must be 1 (approved), 2 (rejected), 3 (double check) or 4 (cancel the current decision).",
+            )],
+        ),
+        (
+            json!({"status": "1", "document": doc}),
+            vec![(
+                "status",
+                "The status field is invalid: must be 1 (approved), 2 (rejected), 3 (double check) or 4 (cancel the current decision).",
+            )],
+        ),
+        (
+            json!({"status": 1}),
+            vec![("document", "The document field is required.")],
+        ),
+        (
+            json!({"status": 1, "document": format!("ver_{}", "d".repeat(32))}),
+            vec![(
+                "document",
+                "The document field is invalid: must be the id of a document of this workspace.",
+            )],
+        ),
+        (
+            json!({"status": 1, "document": 7}),
+            vec![(
+                "document",
+                "The document field is invalid: must be a string.",
+            )],
+        ),
+        (
+            json!({"status": 1, "document": doc, "reason": "x".repeat(256)}),
+            vec![(
+                "reason",
+                "The reason field is invalid: must not be greater than 255 characters.",
+            )],
+        ),
+        (
+            json!({"status": 9, "document": "doc_1", "validation_workflow": []}),
+            vec![
+                (
+                    "status",
+                    "The status field is invalid: must be 1 (approved), 2 (rejected), 3 (double check) or 4 (cancel the current decision).",
+                ),
+                (
+                    "document",
+                    "The document field is invalid: must be the id of a document of this workspace.",
+                ),
+                (
+                    "validation_workflow",
+                    "The validation_workflow field is invalid: must be a string.",
+                ),
+            ],
+        ),
+    ];
+    for (body, want) in cases {
+        let got = parse_decision(body.as_object().unwrap())
+            .unwrap_err()
+            .body();
+        let errors: Vec<(String, String)> = got["errors"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v[0].as_str().unwrap().to_string()))
+            .collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(f, m)| (f.to_string(), m.to_string()))
+            .collect();
+        assert_eq!(errors, want, "{body}");
+    }
+}

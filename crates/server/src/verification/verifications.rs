@@ -44,21 +44,16 @@ fn flow_of(segment: &str) -> Result<Flow, Fail> {
     Flow::from_path(segment).ok_or(Fail::Api(VerificationError::RouteNotFound))
 }
 
-/// The workspace's configuration of `flow`: the defaults with its overrides.
-fn config_of(ws: &WorkspacePrincipal, flow: Flow) -> Result<FlowConfig, Fail> {
-    let overrides: BTreeMap<String, FlowOverrides> = serde_json::from_str(&ws.workspace.flows)
-        .map_err(|e| {
-            Fail::Internal(format!(
-                "workspace {}: flow overrides: {e}",
-                ws.workspace.id
-            ))
-        })?;
+/// The configuration of `flow` in workspace `ws` whose overrides are `flows`
+/// (its JSON, keyed by flow): the defaults with the overrides applied.
+pub(crate) fn config_of(ws: &str, flows: &str, flow: Flow) -> Result<FlowConfig, Fail> {
+    let overrides: BTreeMap<String, FlowOverrides> = serde_json::from_str(flows)
+        .map_err(|e| Fail::Internal(format!("workspace {ws}: flow overrides: {e}")))?;
     match overrides.get(flow.path()) {
         None => Ok(flow.defaults().clone()),
         Some(o) => flow.defaults().with(o).map_err(|problems| {
             Fail::Internal(format!(
-                "workspace {}: flow {}: {}",
-                ws.workspace.id,
+                "workspace {ws}: flow {}: {}",
                 flow.path(),
                 problems.join("; ")
             ))
@@ -301,7 +296,7 @@ pub async fn create(
     req: Request,
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
-    let config = config_of(&ws, flow)?;
+    let config = config_of(&ws.workspace.id, &ws.workspace.flows, flow)?;
     let body = read_json_object::<VerificationError>(req).await?;
     let now = st.clock.now_ms();
     let parsed = parse_create(&body, &config, CalendarDate::utc_of(now / 1000))?;

@@ -594,3 +594,47 @@ async fn the_end_user_page_and_its_qr_code_resolve() {
     }
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn bad_comment_and_reject_bodies_are_422_naming_the_field_and_change_nothing() {
+    let srv = TestServer::start().await;
+    let ws = workspace(&srv).await;
+    let t = ws.token.token.as_str();
+    let id = create(&srv, t, "Jane").await;
+    assert_eq!(status(&act(&srv, t, &id, "submit").await), (200, 2));
+    let comments = format!("{USPS}/{id}/comments");
+    let reject = format!("{USPS}/{id}/reject");
+    let long = "y".repeat(256);
+    for (path, body, field) in [
+        (&comments, json!({}), "body"),
+        (&comments, json!({"body": null}), "body"),
+        (&comments, json!({"body": 5}), "body"),
+        (&comments, json!({"body": long}), "body"),
+        (
+            &comments,
+            json!({"body": "ok", "private": "yes"}),
+            "private",
+        ),
+        (&reject, json!({}), "reason"),
+        (&reject, json!({"reason": ["x"]}), "reason"),
+        (&reject, json!({"reason": long}), "reason"),
+    ] {
+        let r = call(&srv, "POST", path, t, Some(body.clone())).await;
+        assert_eq!(r.status, 422, "{path} {body}: {}", r.body);
+        assert!(
+            r.body["errors"].get(field).is_some(),
+            "{path} {body}: {}",
+            r.body
+        );
+    }
+    let r = call_raw(&srv, "POST", &reject, t, "application/json", "nope").await;
+    assert_eq!(r.status, 400);
+    let shown = call(&srv, "GET", &format!("{USPS}/{id}"), t, None).await;
+    assert_eq!(shown.body["data"]["status"], 2, "still Submitted");
+    assert_eq!(
+        shown.body["data"].get("comments"),
+        None,
+        "no comment stored"
+    );
+    srv.stop().await;
+}

@@ -35,6 +35,10 @@ pub use crate::verification::store::{
     BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
     VerificationStore,
 };
+pub use crate::verification::store::{
+    ChangeOutcome, DecisionRecord, DocumentChange, DocumentOp, DocumentRecord, DocumentStore,
+    ImageRecord,
+};
 pub use auth::{
     ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
     TokenRecord, Workspace,
@@ -55,9 +59,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
 /// Implemented for every type that implements the four parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore + VerificationStore {}
+pub trait Store:
+    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + DocumentStore
+{
+}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + DocumentStore + ?Sized>
+    Store for T
+{
+}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

@@ -17,6 +17,9 @@
 
 mod blacklist;
 mod capture;
+mod decisions;
+pub mod document_store;
+mod documents;
 pub mod expected;
 pub mod fields;
 pub mod files;
@@ -130,6 +133,9 @@ pub fn routes(_st: &AppState) -> Router<AppState> {
     router
         .route("/api/v1/capture/{token}", get(capture::page))
         .route("/api/v1/capture/{token}/qr.png", get(capture::qr))
+        // A document's image: the signed URL is the credential, and the answer
+        // is the image's bytes, not a JSON body of the table.
+        .route(files::PATH, get(files::get))
 }
 
 /// The handler of `op`, by its id.
@@ -149,6 +155,10 @@ fn handler(op: &Operation) -> MethodRouter<AppState> {
         "resubmitVerification" => action(m, Action::Resubmit),
         "approveVerification" => action(m, Action::Approve),
         "rejectVerification" => action(m, Action::Reject),
+        "createDocument" => on(m, documents::upload),
+        "showDocument" => on(m, documents::show),
+        "deleteDocument" => on(m, documents::delete),
+        "createDecision" => on(m, decisions::create),
         "listAddressBlacklist" => on(m, blacklist::list),
         "createAddressBlacklistEntry" => on(m, blacklist::create),
         "deleteAddressBlacklistEntry" => on(m, blacklist::delete),

@@ -37,10 +37,10 @@ use std::collections::BTreeMap;
 
 /// How many times a change is decided again when another request changed the
 /// verification in between, before the request gives up with a 500.
-const RETRIES: usize = 16;
+pub(super) const RETRIES: usize = 16;
 
 /// The flow of a path segment; an unknown segment is an unknown path.
-fn flow_of(segment: &str) -> Result<Flow, Fail> {
+pub(super) fn flow_of(segment: &str) -> Result<Flow, Fail> {
     Flow::from_path(segment).ok_or(Fail::Api(VerificationError::RouteNotFound))
 }
 
@@ -70,7 +70,7 @@ fn not_found() -> Fail {
 /// The verification `id` of the caller's workspace in `flow`: 404 when the id
 /// is malformed, unknown or another workspace's; 400 when it is in the other
 /// flow.
-async fn load(
+pub(super) async fn load(
     st: &AppState,
     ws: &WorkspacePrincipal,
     flow: Flow,
@@ -88,7 +88,7 @@ async fn load(
     Ok(rec)
 }
 
-fn status_of(rec: &VerificationRecord) -> Result<VerificationStatus, Fail> {
+pub(super) fn status_of(rec: &VerificationRecord) -> Result<VerificationStatus, Fail> {
     VerificationStatus::from_value(rec.status).ok_or_else(|| {
         Fail::Internal(format!(
             "verification {}: stored status {}",
@@ -345,7 +345,9 @@ pub async fn show(
     let rec = load(&st, &ws, flow_of(&flow)?, &id).await?;
     let history = st.store.verification_history(&rec.id).await?;
     let comments = st.store.verification_comments(&rec.id).await?;
-    answer(StatusCode::OK, &wire(&st, &rec, Some((history, comments)))?)
+    let mut v = wire(&st, &rec, Some((history, comments)))?;
+    v.documents = super::documents::of_verification(&st, &rec).await?;
+    answer(StatusCode::OK, &v)
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/{action}`: the lifecycle table of
@@ -378,6 +380,12 @@ pub async fn act(
             }
             Transition::To(next) => next,
         };
+        if action == Action::Submit {
+            // Every document the flow requires must be there (documents.rs).
+            let config = config_of(&ws.workspace.id, &ws.workspace.flows, flow)?;
+            let present = super::documents::present_contexts(&st, &rec.id).await?;
+            super::status::ready_to_submit(&config, &present)?;
+        }
         let now = st.clock.now_ms();
         let change = VerificationChange {
             id: rec.id.clone(),
@@ -421,6 +429,7 @@ pub async fn erase(
     for _ in 0..RETRIES {
         let rec = load(&st, &ws, flow, &id).await?;
         if rec.erased_at.is_some() {
+            super::documents::erase_images(&st, &rec.id).await?;
             return answer(StatusCode::OK, &wire(&st, &rec, None)?);
         }
         let now = st.clock.now_ms();
@@ -443,6 +452,7 @@ pub async fn erase(
             comment: None,
         };
         if st.store.change_verification(&change).await? {
+            super::documents::erase_images(&st, &rec.id).await?;
             let rec = load(&st, &ws, flow, &id).await?;
             return answer(StatusCode::OK, &wire(&st, &rec, None)?);
         }

@@ -1,14 +1,10 @@
 //! Document images at rest and out: the encrypted object store on a real
 //! directory (and on an S3-compatible server on loopback when
 //! `IDV_TEST_S3_URL` is set), and `GET /api/v1/files/{signed}` on the real
-//! server. The surface's router (tenancy work) mounts `files::get`; until it
-//! lands these tests route it themselves through `build_router`'s `extra`.
+//! server, where the verification surface's router mounts `files::get`.
 
 use crate::harness::test_key;
 use axum::Router;
-use axum::extract::State;
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
 use idv_server::app::{AppState, build_router};
 use idv_server::config::{Region, Tier};
 use idv_server::conn::ConnLimits;
@@ -266,13 +262,6 @@ async fn an_s3_compatible_store_keeps_images_encrypted_too() {
     assert_eq!(objects.get("ws_1/never").await.unwrap(), None);
 }
 
-/// The files route as the surface's router will mount it: a catalogued error
-/// renders as the surface's body, an internal one as its 500 with the cause
-/// for the log.
-async fn files_route(st: State<AppState>, uri: Uri) -> Response {
-    files::get(st, uri).await.into_response()
-}
-
 /// The real server with images in a local directory under `dir`.
 async fn serve_files(
     dir: &std::path::Path,
@@ -284,8 +273,7 @@ async fn serve_files(
         .with_key(test_key())
         .with_objects(local(dir, &test_key()));
     state.public_url = base.clone().into();
-    let extra = Router::new().route(files::PATH, axum::routing::get(files_route));
-    let app = build_router(state.clone(), extra);
+    let app = build_router(state.clone(), Router::new());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _db = db;

@@ -1,7 +1,9 @@
 //! The verification surface (compatible with Colleckt's API, seed 001):
 //! `/api/v1/{flow}/verifications…` for the `usps1583` and `identity` flows,
-//! the workspace's address blacklist, all behind a workspace's personal access
-//! token `<id>|<secret>`.
+//! their documents (`documents.rs`) and decisions (`decisions.rs`), the
+//! workspace's address blacklist, all behind a workspace's personal access
+//! token `<id>|<secret>`; and the signed image URLs (`files.rs`), whose
+//! signature is their credential.
 //!
 //! Like possession, the surface is three declarations and its handlers:
 //! [`OPERATIONS`] (the table every route, fallback and document is derived

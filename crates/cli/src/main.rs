@@ -78,6 +78,11 @@ Data at rest (also config file keys):
 Retention (also config file keys; seconds):
   IDV__RETENTION_SWEEP_INTERVAL  seconds between sweeps that delete expired flows, tokens, idempotency records; default 300
   IDV__RETENTION_FLOW_GRACE      seconds a flow is kept after its correlation id expired; default 3600
+Document images (the config file's [objects] table; encrypted with a key derived from the server key):
+  IDV__OBJECTS__BACKEND      local (default: objects/ in the data directory) or s3
+  IDV__OBJECTS__PATH         local: the directory
+  IDV__OBJECTS__ENDPOINT     s3: the store's URL (http:// only on loopback unless IDV__OBJECTS__ALLOW_HTTP=true)
+  IDV__OBJECTS__BUCKET, IDV__OBJECTS__REGION, IDV__OBJECTS__ACCESS_KEY_ID, IDV__OBJECTS__SECRET_ACCESS_KEY
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

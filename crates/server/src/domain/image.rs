@@ -114,12 +114,20 @@ const URL_SAFE: GeneralPurpose = GeneralPurpose::new(
 
 /// Decodes and checks an uploaded image: `text` is base64 (standard or
 /// URL-safe, padding optional), optionally as a data URL
-/// (`data:image/png;base64,…`).
+/// (`data:image/png;base64,…`); line breaks are ignored.
 pub fn decode_base64(text: &str) -> Result<ValidImage, ImageProblem> {
     let b64 = strip_data_url(text.trim());
     if decoded_len(b64) > IMAGE_MAX_BYTES {
         return Err(ImageProblem::TooLarge);
     }
+    // Line-wrapped base64 (what `base64 FILE` prints) is read without its breaks.
+    let unwrapped: String;
+    let b64 = if b64.bytes().any(|b| b.is_ascii_whitespace()) {
+        unwrapped = b64.split_ascii_whitespace().collect();
+        &unwrapped
+    } else {
+        b64
+    };
     let bytes = if b64.contains(['-', '_']) {
         URL_SAFE.decode(b64)
     } else {
@@ -199,9 +207,13 @@ fn strip_data_url(text: &str) -> &str {
     }
 }
 
-/// How many bytes base64 `text` decodes to (if it is valid base64).
+/// How many bytes base64 `text` decodes to (if it is valid base64; line
+/// breaks and other whitespace are not counted).
 fn decoded_len(text: &str) -> u64 {
-    let digits = text.trim_end_matches('=').len() as u64;
+    let digits = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'=')
+        .count() as u64;
     digits / 4 * 3 + (digits % 4 * 3 / 4)
 }
 
@@ -418,6 +430,16 @@ mod tests {
         let j = jpeg(33, 17, None);
         let v = decode_base64(&format!("data:image/jpeg;base64,{}", to_base64(&j))).unwrap();
         assert_eq!((v.content_type, v.width, v.height), ("image/jpeg", 33, 17));
+        // Line-wrapped base64, as `base64 FILE` prints it, is read too.
+        let wrapped: Vec<String> = to_base64(&j)
+            .as_bytes()
+            .chunks(76)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        assert_eq!(
+            decode_base64(&(wrapped.join("\n") + "\n")).unwrap().bytes,
+            j
+        );
         // URL-safe and unpadded base64 are read too.
         let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&j);
         assert_eq!(decode_base64(&url).unwrap().bytes, j);

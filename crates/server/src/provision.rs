@@ -302,14 +302,7 @@ pub async fn create_api_token(
             "--expires-in-days must be between 1 and 36500, not {days}"
         ));
     }
-    if store
-        .get_workspace(workspace_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
-        return Err(format!("no workspace {workspace_id:?}"));
-    }
+    existing_workspace(store, workspace_id).await?;
     let id = format!(
         "{API_TOKEN_ID_PREFIX}{}",
         secrets::random_hex(API_TOKEN_ID_HEX / 2)
@@ -338,6 +331,15 @@ pub async fn create_api_token(
     })
 }
 
+/// `Err` naming the workspace when the database has none of that id.
+async fn existing_workspace(store: &dyn Store, workspace_id: &str) -> Result<(), String> {
+    match store.get_workspace(workspace_id).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(format!("no workspace {workspace_id:?}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Revokes an API token: it is refused at once by the process that revoked
 /// it, and by every other within `CachedStore::TTL`.
 pub async fn revoke_api_token(store: &dyn Store, id: &str, now: i64) -> Result<(), String> {
@@ -357,14 +359,7 @@ pub async fn list_api_tokens(
     store: &dyn Store,
     workspace_id: &str,
 ) -> Result<Vec<ApiTokenRecord>, String> {
-    if store
-        .get_workspace(workspace_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
-        return Err(format!("no workspace {workspace_id:?}"));
-    }
+    existing_workspace(store, workspace_id).await?;
     store
         .list_api_tokens(workspace_id)
         .await

@@ -1920,7 +1920,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verifications of the page (without history and comments).",
-                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
+                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
                     fields: &[
                         Field {
                             name: "id",
@@ -1943,7 +1943,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -1955,7 +1955,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -2628,7 +2628,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
+            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -2663,7 +2663,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verifications of the page (without history and comments).",
-                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
+                    example: "[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}]",
                     fields: &[
                         Field {
                             name: "id",
@@ -2686,7 +2686,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -2698,7 +2698,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -3371,7 +3371,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
+            example: "{\"data\":[{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}],\"links\":{\"first\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\",\"last\":\"https://idv.example.com/api/v1/usps1583/verifications?page=1\"},\"meta\":{\"current_page\":1,\"from\":1,\"last_page\":1,\"path\":\"https://idv.example.com/api/v1/usps1583/verifications\",\"per_page\":15,\"to\":1,\"total\":1}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -3693,7 +3693,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -3716,7 +3716,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -3728,7 +3728,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4243,7 +4243,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -4309,7 +4309,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification, with its history and comments.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -4332,7 +4332,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4344,7 +4344,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4859,7 +4859,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"comments\":[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"history\":[{\"action\":\"create\",\"actor\":\"tok_0a1b2c3d4e5f6071\",\"to_status\":1,\"created_at\":\"2026-06-11T07:36:42.000000Z\"}],\"comments\":[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}],\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -4920,7 +4920,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -4943,7 +4943,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -4955,7 +4955,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -5470,7 +5470,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -5536,7 +5536,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -5559,7 +5559,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -5571,7 +5571,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6086,7 +6086,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":7,\"status_label\":\"Canceled\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":7,\"status_label\":\"Canceled\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -6152,7 +6152,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -6175,7 +6175,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6187,7 +6187,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6702,7 +6702,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":8,\"status_label\":\"Hold\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":8,\"status_label\":\"Hold\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -6768,7 +6768,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -6791,7 +6791,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -6803,7 +6803,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7318,7 +7318,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -7384,7 +7384,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -7407,7 +7407,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7419,7 +7419,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -7934,7 +7934,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -8000,7 +8000,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -8023,7 +8023,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -8035,7 +8035,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -8550,7 +8550,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":3,\"status_label\":\"Approved\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":3,\"status_label\":\"Approved\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -8633,7 +8633,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -8656,7 +8656,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -8668,7 +8668,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9183,7 +9183,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":4,\"status_label\":\"Rejected\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":4,\"status_label\":\"Rejected\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,
@@ -9251,7 +9251,7 @@ pub const VERIFICATION: &[Operation] = &[
                     max_length: 0u32,
                     required: true,
                     description: "The verification.",
-                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
+                    example: "{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"vendor_reference\":\"cust-1042\",\"expected_data\":{\"person\":{\"first_name\":\"Jane\",\"last_name\":\"Doe\",\"date_of_birth\":\"1990-04-12\"},\"address\":{\"street\":\"1 Main St\",\"city\":\"Springfield\",\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"USA\"},\"documents\":{\"photo_id\":{\"type\":\"Driver License\",\"number\":\"D1234567\",\"country\":\"USA\"},\"proof_of_address\":{\"type\":\"Utility Bill\"}}},\"status\":1,\"status_label\":\"Started\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}",
                     fields: &[
                         Field {
                             name: "id",
@@ -9274,7 +9274,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The end user's page (until the capture page exists, a plain text page saying what to upload).",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e\"",
+                            example: "\"https://idv.example.com/api/v1/capture?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9286,7 +9286,7 @@ pub const VERIFICATION: &[Operation] = &[
                             max_length: 0u32,
                             required: true,
                             description: "The URL of a PNG QR code of `url`.",
-                            example: "\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\"",
+                            example: "\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\"",
                             fields: &[],
                         },
                         Field {
@@ -9801,7 +9801,7 @@ pub const VERIFICATION: &[Operation] = &[
                     ],
                 },
             ],
-            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture/7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/7c1d0e/qr.png\",\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
+            example: "{\"data\":{\"id\":\"ver_6f1c2a9e8d7b4c3a2f1e0d9c8b7a6f5e\",\"url\":\"https://idv.example.com/api/v1/capture?token=7c1d0e\",\"qr_code\":\"https://idv.example.com/api/v1/capture/qr.png?token=7c1d0e\",\"status\":2,\"status_label\":\"Submitted\",\"submitted_at\":\"2026-06-11T07:40:02.000000Z\",\"created_at\":\"2026-06-11T07:36:42.000000Z\",\"updated_at\":\"2026-06-11T07:40:02.000000Z\",\"flow\":\"USPS 1583\"}}",
         },
         errors: &[
             ErrorId::Unauthenticated,

@@ -1,11 +1,13 @@
-//! The end-user side of a verification: `url` (`/api/v1/capture/{token}`), a
+//! The end-user side of a verification: `url` (`/api/v1/capture?token=…`), a
 //! plain page that says which documents to upload until the capture page of
-//! the dashboard exists, and `qr_code` (`…/qr.png`), a PNG QR code of `url`.
+//! the dashboard exists, and `qr_code` (`/api/v1/capture/qr.png?token=…`), a
+//! PNG QR code of `url`.
 //!
-//! They are not API operations (no token: the capture token in the path is
-//! the credential, 256 random bits, found by its SHA-256), so they are not in
-//! `OPERATIONS`; like `/docs/`, they are routed beside the table. An unknown
-//! token is the surface's 404.
+//! They are not API operations (no API token: the capture token is the
+//! credential, 256 random bits, found by its SHA-256), so they are not in
+//! `OPERATIONS`; like `/docs/`, they are routed beside the table. The token
+//! travels in the query, never in the path, because the server logs paths.
+//! An unknown token is the surface's 404.
 
 use super::Fail;
 use super::flows::Flow;
@@ -14,7 +16,8 @@ use super::store::VerificationRecord;
 use super::verifications::{capture_url, config_of};
 use crate::app::AppState;
 use crate::domain::secrets;
-use axum::extract::{Path, State};
+use crate::http::input::parse_form;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use idv_core::VerificationError;
@@ -24,25 +27,36 @@ use idv_core::outcomes::ContextType;
 const SCALE: usize = 8;
 const QUIET: usize = 4;
 
-async fn by_token(st: &AppState, token: &str) -> Result<VerificationRecord, Fail> {
+/// The verification of the query's `token`, and the token.
+async fn by_token(
+    st: &AppState,
+    query: Option<String>,
+) -> Result<(VerificationRecord, String), Fail> {
     let not_found = || {
         Fail::Api(VerificationError::ResourceNotFound {
             resource: "Verification".into(),
         })
     };
+    let token = parse_form(query.unwrap_or_default().as_bytes())
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
     if !well_formed {
         return Err(not_found());
     }
-    st.store
-        .get_verification_by_capture(&secrets::hash(token))
+    let rec = st
+        .store
+        .get_verification_by_capture(&secrets::hash(&token))
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    Ok((rec, token))
 }
 
-/// `GET /api/v1/capture/{token}`: what to upload, as plain text.
-pub async fn page(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, Fail> {
-    let rec = by_token(&st, &token).await?;
+/// `GET /api/v1/capture?token=…`: what to upload, as plain text.
+pub async fn page(State(st): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, Fail> {
+    let (rec, _) = by_token(&st, query).await?;
     let flow = Flow::from_path(&rec.flow)
         .ok_or_else(|| Fail::Internal(format!("verification {}: stored flow", rec.id)))?;
     let status = VerificationStatus::from_value(rec.status).map_or("Unknown", |s| s.label());
@@ -83,9 +97,9 @@ pub async fn page(State(st): State<AppState>, Path(token): Path<String>) -> Resu
     Ok(resp)
 }
 
-/// `GET /api/v1/capture/{token}/qr.png`: the QR code of the page's URL.
-pub async fn qr(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, Fail> {
-    by_token(&st, &token).await?;
+/// `GET /api/v1/capture/qr.png?token=…`: the QR code of the page's URL.
+pub async fn qr(State(st): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, Fail> {
+    let (_, token) = by_token(&st, query).await?;
     let png = qr_png(&capture_url(&st, &token))?;
     let mut resp = (StatusCode::OK, png).into_response();
     resp.headers_mut()

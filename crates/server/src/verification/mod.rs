@@ -131,10 +131,10 @@ pub fn routes(_st: &AppState) -> Router<AppState> {
         router = router.route(op.path, route);
     }
     // The end-user page and its QR code: not API operations (the capture
-    // token in the path is their credential), so outside the table.
+    // token in the query is their credential), so outside the table.
     router
-        .route("/api/v1/capture/{token}", get(capture::page))
-        .route("/api/v1/capture/{token}/qr.png", get(capture::qr))
+        .route("/api/v1/capture", get(capture::page))
+        .route("/api/v1/capture/qr.png", get(capture::qr))
         // A document's image: the signed URL is the credential, and the answer
         // is the image's bytes, not a JSON body of the table.
         .route(files::PATH, get(files::get))

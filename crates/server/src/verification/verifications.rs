@@ -109,10 +109,19 @@ fn open(st: &AppState, id: &str, what: &str, sealed: &str) -> Result<Vec<u8>, Fa
         .ok_or_else(|| Fail::Internal(format!("verification {id}: {what} does not open")))
 }
 
-/// The end-user capture page of a capture token.
+/// The end-user capture page of a capture token (in the query: the server
+/// logs paths, never queries).
 pub(crate) fn capture_url(st: &AppState, token: &str) -> String {
     format!(
-        "{}/api/v1/capture/{token}",
+        "{}/api/v1/capture?token={token}",
+        st.public_url.trim_end_matches('/')
+    )
+}
+
+/// The PNG QR code of [`capture_url`].
+fn qr_url(st: &AppState, token: &str) -> String {
+    format!(
+        "{}/api/v1/capture/qr.png?token={token}",
         st.public_url.trim_end_matches('/')
     )
 }
@@ -135,6 +144,7 @@ fn wire(
     let token = String::from_utf8(open(st, &rec.id, "capture", &rec.capture_token)?)
         .map_err(|_| bad("capture token"))?;
     let url = capture_url(st, &token);
+    let qr_code = qr_url(st, &token);
     let (history, comments) = match detail {
         None => (Vec::new(), Vec::new()),
         Some((history, comments)) => (
@@ -148,7 +158,7 @@ fn wire(
     };
     Ok(Verification {
         id: VerificationId::parse(&rec.id).ok_or_else(|| bad("id"))?,
-        qr_code: format!("{url}/qr.png"),
+        qr_code,
         url,
         vendor_reference: rec.vendor_reference.clone(),
         vendor_state: rec.vendor_state.clone(),
@@ -370,46 +380,98 @@ pub async fn act(
     } else {
         None
     };
-    for _ in 0..RETRIES {
-        let rec = load(&st, &ws, flow, &id).await?;
-        let current = status_of(&rec)?;
+    let config = match action {
+        Action::Submit => Some(config_of(&ws.workspace.id, &ws.workspace.flows, flow)?),
+        _ => None,
+    };
+    let what = action.name();
+    change(&st, &ws, flow, &id, what, |rec, now| {
+        let current = status_of(rec)?;
         let held_from = rec.held_from.and_then(VerificationStatus::from_value);
         let next = match apply(action, current, held_from)? {
-            Transition::Unchanged => {
-                return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-            }
+            Transition::Unchanged => return Ok(None),
             Transition::To(next) => next,
         };
-        if action == Action::Submit {
-            // Every document the flow requires must be there (documents.rs).
-            let config = config_of(&ws.workspace.id, &ws.workspace.flows, flow)?;
-            let present = super::documents::present_contexts(&st, &rec.id).await?;
-            super::status::ready_to_submit(&config, &present)?;
-        }
-        let now = st.clock.now_ms();
-        let change = VerificationChange {
-            id: rec.id.clone(),
-            expected_version: rec.version,
+        Ok(Some(Change {
             status: next.value(),
             held_from: (action == Action::Hold).then_some(current.value()),
             submitted_at: (next == VerificationStatus::Submitted).then_some(now),
             erase: false,
+            statuses: (Some(current.value()), Some(next.value())),
+            comment: reason.clone(),
+            require_documents: config
+                .clone()
+                .filter(|_| next == VerificationStatus::Submitted),
+        }))
+    })
+    .await
+}
+
+/// What a change does, decided on the verification as read.
+struct Change {
+    status: i64,
+    held_from: Option<i64>,
+    submitted_at: Option<i64>,
+    erase: bool,
+    /// The history row's `from_status` and `to_status`.
+    statuses: (Option<i64>, Option<i64>),
+    /// A comment written with the change.
+    comment: Option<String>,
+    /// The flow configuration whose required documents must all be there
+    /// (submit), checked on the documents as of the version the change is
+    /// written on.
+    require_documents: Option<FlowConfig>,
+}
+
+/// Loads the verification, asks `decide` what to change (`None`: nothing,
+/// answer it as it is), and writes the change with its history row (`action`)
+/// by the conditional update; when another request changed the verification
+/// first, decides again on what it wrote. Answers 200 with the verification.
+async fn change(
+    st: &AppState,
+    ws: &WorkspacePrincipal,
+    flow: Flow,
+    id: &str,
+    action: &str,
+    decide: impl Fn(&VerificationRecord, i64) -> Result<Option<Change>, Fail>,
+) -> Result<Response, Fail> {
+    for _ in 0..RETRIES {
+        let rec = load(st, ws, flow, id).await?;
+        let now = st.clock.now_ms();
+        let Some(c) = decide(&rec, now)? else {
+            return answer(StatusCode::OK, &wire(st, &rec, None)?);
+        };
+        if let Some(config) = &c.require_documents {
+            // Documents change only with the version (documents.rs): a
+            // deletion after this read makes the write below stale.
+            let present = super::documents::present_contexts(st, &rec.id).await?;
+            super::status::ready_to_submit(config, &present)?;
+        }
+        let actor = &ws.token.id;
+        let change = VerificationChange {
+            id: rec.id.clone(),
+            expected_version: rec.version,
+            status: c.status,
+            held_from: c.held_from,
+            submitted_at: c.submitted_at,
+            erase: c.erase,
             history: HistoryRecord {
                 verification_id: rec.id.clone(),
                 version: rec.version + 1,
-                action: action.name().to_string(),
-                actor: ws.token.id.clone(),
-                from_status: Some(current.value()),
-                to_status: Some(next.value()),
+                action: action.to_string(),
+                actor: actor.clone(),
+                from_status: c.statuses.0,
+                to_status: c.statuses.1,
                 created_at: now,
             },
-            comment: reason
+            comment: c
+                .comment
                 .as_deref()
-                .map(|r| new_comment(&st, &rec.id, r, false, &ws.token.id, now)),
+                .map(|text| new_comment(st, &rec.id, text, false, actor, now)),
         };
         if st.store.change_verification(&change).await? {
-            let rec = load(&st, &ws, flow, &id).await?;
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
+            let rec = load(st, ws, flow, id).await?;
+            return answer(StatusCode::OK, &wire(st, &rec, None)?);
         }
     }
     Err(Fail::Internal(format!(
@@ -426,40 +488,22 @@ pub async fn erase(
     Path((flow, id)): Path<(String, String)>,
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
-    for _ in 0..RETRIES {
-        let rec = load(&st, &ws, flow, &id).await?;
-        if rec.erased_at.is_some() {
-            super::documents::erase_images(&st, &rec.id).await?;
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-        }
-        let now = st.clock.now_ms();
-        let change = VerificationChange {
-            id: rec.id.clone(),
-            expected_version: rec.version,
+    let erased = change(&st, &ws, flow, &id, "erase", |rec, _| {
+        Ok(rec.erased_at.is_none().then_some(Change {
             status: rec.status,
             held_from: rec.held_from,
             submitted_at: None,
             erase: true,
-            history: HistoryRecord {
-                verification_id: rec.id.clone(),
-                version: rec.version + 1,
-                action: "erase".into(),
-                actor: ws.token.id.clone(),
-                from_status: None,
-                to_status: None,
-                created_at: now,
-            },
+            statuses: (None, None),
             comment: None,
-        };
-        if st.store.change_verification(&change).await? {
-            super::documents::erase_images(&st, &rec.id).await?;
-            let rec = load(&st, &ws, flow, &id).await?;
-            return answer(StatusCode::OK, &wire(&st, &rec, None)?);
-        }
-    }
-    Err(Fail::Internal(format!(
-        "verification {id}: changed by other requests {RETRIES} times during its erasure"
-    )))
+            require_documents: None,
+        }))
+    })
+    .await?;
+    // The images go with the personal data (again on a repeated erasure, in
+    // case an earlier one stopped between the two).
+    super::documents::erase_images(&st, &id).await?;
+    Ok(erased)
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/comments`: `{"body", "private"?}`,

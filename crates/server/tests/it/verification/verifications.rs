@@ -87,7 +87,19 @@ async fn story(srv: &TestServer, backend: &str) {
     assert_eq!(v.get("submitted_at"), None);
     assert_eq!(v["created_at"], v["updated_at"]);
     let url = v["url"].as_str().unwrap();
-    assert_eq!(v["qr_code"].as_str().unwrap(), format!("{url}/qr.png"));
+    let (page, token) = url.split_once("?token=").unwrap();
+    assert!(page.ends_with("/api/v1/capture"), "{url}");
+    assert!(
+        !page.contains(token),
+        "the token is kept out of the path (paths are logged)"
+    );
+    assert_eq!(
+        v["qr_code"].as_str().unwrap(),
+        format!(
+            "{}/api/v1/capture/qr.png?token={token}",
+            page.trim_end_matches("/api/v1/capture")
+        )
+    );
 
     // Show: history with the token as the actor; the other flow is a 400;
     // another workspace and an unknown id are the same 404.
@@ -478,7 +490,7 @@ async fn expected_data_and_comments_are_sealed_at_rest() {
             .as_str()
             .unwrap()
             .to_string();
-        assert!(!rec.capture_token.contains(url.rsplit('/').next().unwrap()));
+        assert!(!rec.capture_token.contains(url.rsplit('=').next().unwrap()));
         let comments = store.verification_comments(&id).await.unwrap();
         assert!(
             comments
@@ -592,7 +604,9 @@ async fn the_end_user_page_and_its_qr_code_resolve() {
     assert!(width >= 200, "{width}");
     for bad in [
         format!("{url}x"),
-        format!("{}/api/v1/capture/{}", srv.base, "0".repeat(64)),
+        format!("{}/api/v1/capture?token={}", srv.base, "0".repeat(64)),
+        format!("{}/api/v1/capture", srv.base),
+        format!("{}/api/v1/capture/qr.png?token=", srv.base),
     ] {
         let r = srv.send(srv.http.get(&bad)).await;
         assert_eq!(

@@ -84,6 +84,11 @@ Retention (also config file keys; seconds):
 Background jobs (also config file keys):
   IDV__JOBS_WORKERS  job queue workers of this instance; default 2
   IDV__JOBS_LEASE    seconds a claimed job stays claimed without news from its worker; default 30
+Document images (the config file's [objects] table; encrypted with a key derived from the server key):
+  IDV__OBJECTS__BACKEND      local (default: objects/ in the data directory) or s3
+  IDV__OBJECTS__PATH         local: the directory
+  IDV__OBJECTS__ENDPOINT     s3: the store's URL (http:// only on loopback unless IDV__OBJECTS__ALLOW_HTTP=true)
+  IDV__OBJECTS__BUCKET, IDV__OBJECTS__REGION, IDV__OBJECTS__ACCESS_KEY_ID, IDV__OBJECTS__SECRET_ACCESS_KEY
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

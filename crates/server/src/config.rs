@@ -112,6 +112,8 @@ pub struct Config {
     pub retention: Retention,
     /// The job queue's workers (`jobs_workers`, `jobs_lease`).
     pub jobs: crate::jobs::Settings,
+    /// Where document images are stored (`[objects]`, `IDV__OBJECTS__…`).
+    pub objects: crate::store::objects::ObjectSettings,
 }
 
 /// The retention sweeper's schedule (`crate::retention`): expired flows,
@@ -152,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
             .field("jobs", &self.jobs)
+            .field("objects", &self.objects)
             .finish()
     }
 }
@@ -170,6 +173,9 @@ impl Default for Config {
             public_url: None,
             retention: Retention::default(),
             jobs: crate::jobs::Settings::default(),
+            objects: crate::store::objects::ObjectSettings::Local {
+                path: data_dir_for(DEFAULT_DATABASE).join("objects"),
+            },
         }
     }
 }
@@ -233,6 +239,9 @@ pub struct ConfigLayer {
     /// Seconds a job's claim lasts without renewal.
     #[serde(default, deserialize_with = "number_or_text")]
     pub jobs_lease: Option<String>,
+    /// The `[objects]` table: where document images are stored.
+    #[serde(default)]
+    pub objects: crate::store::objects::ObjectsLayer,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -279,6 +288,7 @@ impl std::fmt::Debug for ConfigLayer {
             .field("retention_flow_grace", &self.retention_flow_grace)
             .field("jobs_workers", &self.jobs_workers)
             .field("jobs_lease", &self.jobs_lease)
+            .field("objects", &self.objects)
             .finish()
     }
 }
@@ -316,6 +326,10 @@ impl ConfigLayer {
             let Some(key) = k.strip_prefix("IDV__") else {
                 continue;
             };
+            if let Some(name) = key.to_ascii_lowercase().strip_prefix("objects__") {
+                layer.objects.set_env(name, v)?;
+                continue;
+            }
             let slot = match key.to_ascii_lowercase().as_str() {
                 "listen" => &mut layer.listen,
                 "database" => &mut layer.database,
@@ -347,7 +361,7 @@ impl ConfigLayer {
                          IDV__HANDLER_TIMEOUT, IDV__MIN_BODY_RATE, IDV__MIN_BODY_RATE_WINDOW, \
                          IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
                          IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL, IDV__RETENTION_FLOW_GRACE, \
-                         IDV__JOBS_WORKERS or IDV__JOBS_LEASE"
+                         IDV__JOBS_WORKERS, IDV__JOBS_LEASE or IDV__OBJECTS__…"
                     ));
                 }
             };
@@ -399,6 +413,7 @@ impl Config {
             pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
             pick(&mut l.jobs_workers, &layer.jobs_workers);
             pick(&mut l.jobs_lease, &layer.jobs_lease);
+            l.objects.merge(&layer.objects);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -427,6 +442,7 @@ impl Config {
         if let Some(v) = &l.secret_key_file {
             c.secret_key_file = v.into();
         }
+        c.objects = l.objects.resolve(&data_dir_for(&c.database))?;
         if let Some(v) = &l.public_url {
             let v = v.trim().trim_end_matches('/');
             if !(v.starts_with("http://") || v.starts_with("https://"))
@@ -523,14 +539,16 @@ impl Config {
 /// The default key file for a database URL: beside a SQLite file, under
 /// `./idv-data/` for PostgreSQL.
 fn key_file_for(database: &str) -> std::path::PathBuf {
+    data_dir_for(database).join("server.key")
+}
+
+/// The data directory of a database URL: a SQLite file's folder, `./idv-data/`
+/// for PostgreSQL (the server key and the local objects are kept there).
+pub fn data_dir_for(database: &str) -> std::path::PathBuf {
     sqlite_path(database)
-        .and_then(|p| {
-            std::path::Path::new(&p)
-                .parent()
-                .map(|d| d.join("server.key"))
-        })
-        .filter(|p| p.parent().is_some_and(|d| !d.as_os_str().is_empty()))
-        .unwrap_or_else(|| std::path::PathBuf::from("./idv-data/server.key"))
+        .and_then(|p| std::path::Path::new(p).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| std::path::PathBuf::from("./idv-data"), Path::to_path_buf)
 }
 
 /// The longest timeout accepted (a day): anything longer is a typo, and

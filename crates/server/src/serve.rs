@@ -145,7 +145,14 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         let _ = out.flush();
     }
     let key = load_or_create_key(&cfg)?;
-    let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
+    let objects = crate::store::objects::Objects::open(&cfg.objects, &key)?;
+    tracing::info!(
+        backend = objects.backend(),
+        "document images are stored encrypted"
+    );
+    let mut state = AppState::new(store.clone(), cfg.region, cfg.tier)
+        .with_key(key)
+        .with_objects(objects);
     state.public_url = cfg
         .public_url
         .clone()

@@ -32,6 +32,12 @@ pub const VERIFICATION_COMMENT_MAX_LENGTH: u64 = 5000u64;
 pub const VERIFICATION_PAGE_SIZE: u64 = 15u64;
 ///Largest verification page (count). Largest per_page a verification list accepts; a larger one is a 422 naming per_page. Source: idv's choice: the document verification API documents no maximum.
 pub const VERIFICATION_PAGE_SIZE_MAX: u64 = 100u64;
+///Document image width and height (pixels). Widest and tallest document image accepted, read from the image's header before any pixel is decoded; a larger one gets 422 field_invalid naming the image field. Source: idv's choice: above the largest phone camera output, and it bounds what decoding an image can cost.
+pub const IMAGE_MAX_DIMENSION: u64 = 16384u64;
+///Document image pixel count (pixels). Most pixels (width × height) a document image may have (100 megapixels); a larger one gets 422 field_invalid naming the image field, so a small file that would decode to gigabytes is refused without being decoded. Source: idv's choice: a 10 MB photo of up to 100 megapixels passes, a decompression bomb does not.
+pub const IMAGE_MAX_PIXELS: u64 = 100000000u64;
+///Signed file URL lifetime (seconds). How long an `image_url` (`/api/v1/files/{signed}`) opens the image after the document was read; later, or once altered, it answers 404. Source: idv's choice: 5 minutes, long enough to display or download the image, short enough that a leaked link soon stops working.
+pub const SIGNED_URL_LIFETIME_SECONDS: u64 = 300u64;
 ///finalTargetUrl length (characters). Longest finalTargetUrl accepted by POST /v3/start and POST /v3/unify. Source: as in Prove's v3 API.
 pub const FINAL_TARGET_URL_MAX_LENGTH: u64 = 128u64;
 ///Idempotency-Key length (characters). Longest Idempotency-Key value idv accepts; a longer one is a malformed request. Source: idv's choice: the Idempotency-Key header is an idv extension.

@@ -13,6 +13,11 @@
 //! 24-byte nonce and the ciphertext with its tag. The associated data binds a
 //! sealed value to where it belongs (for example the flow's correlation id), so a
 //! value copied into another row does not open.
+//!
+//! Other uses of the server key get keys of their own, derived with HKDF-SHA256
+//! ([`SealKey::derive`], one `info` label per use: the AES-256-GCM key of stored
+//! images, the HMAC key of signed file URLs), so one secret is kept and backed up
+//! while no two algorithms ever share key bytes.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,7 +29,11 @@ const NONCE_LEN: usize = 24;
 
 /// The server key. Its `Debug` never shows it.
 #[derive(Clone)]
-pub struct SealKey(XChaCha20Poly1305);
+pub struct SealKey {
+    cipher: XChaCha20Poly1305,
+    /// The key's bytes, kept for [`SealKey::derive`].
+    raw: [u8; 32],
+}
 
 impl std::fmt::Debug for SealKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -42,16 +51,33 @@ pub struct BadKey;
 impl SealKey {
     /// A new random key.
     pub fn random() -> SealKey {
-        SealKey(XChaCha20Poly1305::new(&XChaCha20Poly1305::generate_key(
-            &mut OsRng,
-        )))
+        SealKey::generate().0
     }
 
     /// A new random key and its base64 text, for writing a key file.
     pub fn generate() -> (SealKey, String) {
         let key = XChaCha20Poly1305::generate_key(&mut OsRng);
         let text = base64::engine::general_purpose::STANDARD.encode(key);
-        (SealKey(XChaCha20Poly1305::new(&key)), text)
+        (SealKey::from_bytes(key.into()), text)
+    }
+
+    fn from_bytes(raw: [u8; 32]) -> SealKey {
+        SealKey {
+            cipher: XChaCha20Poly1305::new(&raw.into()),
+            raw,
+        }
+    }
+
+    /// A 32-byte key for one other use of the server key, derived with
+    /// HKDF-SHA256 (no salt, `info` = `purpose`): the same server key and
+    /// purpose always give the same key, two purposes unrelated keys.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        hkdf::Hkdf::<sha2::Sha256>::new(None, &self.raw)
+            .expand(purpose.as_bytes(), &mut out)
+            // 32 bytes is far below HKDF-SHA256's limit of 255 × 32.
+            .unwrap_or_default();
+        out
     }
 
     /// Reads a key written as base64 (standard or URL-safe, padding optional).
@@ -62,17 +88,15 @@ impl SealKey {
             .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
             .or_else(|_| URL_SAFE_NO_PAD.decode(t.trim_end_matches('=')))
             .map_err(|_| BadKey)?;
-        if bytes.len() != 32 {
-            return Err(BadKey);
-        }
-        Ok(SealKey(XChaCha20Poly1305::new(bytes.as_slice().into())))
+        let raw: [u8; 32] = bytes.as_slice().try_into().map_err(|_| BadKey)?;
+        Ok(SealKey::from_bytes(raw))
     }
 
     /// Seals `plaintext`, bound to `context` (which is not stored).
     pub fn seal(&self, plaintext: &[u8], context: &str) -> String {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
-            .0
+            .cipher
             .encrypt(
                 &nonce,
                 Payload {
@@ -96,7 +120,7 @@ impl SealKey {
             return None;
         }
         let (nonce, ct) = raw.split_at(NONCE_LEN);
-        self.0
+        self.cipher
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -137,6 +161,16 @@ mod tests {
         let mut tampered = s.clone();
         tampered.push('A');
         assert_eq!(k.open(&tampered, "flow-1"), None);
+    }
+
+    #[test]
+    fn derived_keys_depend_on_the_server_key_and_the_purpose() {
+        let (k, text) = SealKey::generate();
+        let again = SealKey::from_base64(&text).unwrap();
+        assert_eq!(k.derive("objects"), again.derive("objects"));
+        assert_ne!(k.derive("objects"), k.derive("signed-urls"));
+        assert_ne!(k.derive("objects"), SealKey::random().derive("objects"));
+        assert_ne!(&k.derive("objects")[..], &k.raw[..], "never the key itself");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Value types parsed at the edge, so handlers hold checked values instead of
 //! strings: phone numbers, regions and tiers, correlation ids, dates of birth,
-//! social security numbers, and the secrets helpers.
+//! social security numbers, uploaded images, signed file URLs, and the secrets
+//! helpers.
 //!
 //! Boundary: no axum, no sqlx, no surface. A parser returns the reason in the
 //! words an error message uses (`must be a UUID`); the surface puts the field
@@ -11,8 +12,10 @@ pub mod crypto;
 pub mod date;
 pub mod dob;
 pub mod ids;
+pub mod image;
 pub mod phone;
 pub mod secrets;
+pub mod signed;
 pub mod ssn;
 
 pub use crate::config::{Region, Tier};

@@ -554,3 +554,45 @@ impl JobStore for CachedStore {
         self.inner.delete_done_jobs(before, limit).await
     }
 }
+
+// Documents are never cached: the delegation of the documents' store.
+#[async_trait::async_trait]
+impl crate::store::DocumentStore for CachedStore {
+    async fn change_documents(
+        &self,
+        change: &crate::store::DocumentChange,
+    ) -> StoreResult<crate::store::ChangeOutcome> {
+        self.inner.change_documents(change).await
+    }
+    async fn get_document(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<crate::store::DocumentRecord>> {
+        self.inner.get_document(workspace_id, id).await
+    }
+    async fn verification_documents(
+        &self,
+        verification_id: &str,
+    ) -> StoreResult<Vec<crate::store::DocumentRecord>> {
+        self.inner.verification_documents(verification_id).await
+    }
+    async fn document_images(
+        &self,
+        document_id: &str,
+    ) -> StoreResult<Vec<crate::store::ImageRecord>> {
+        self.inner.document_images(document_id).await
+    }
+    async fn document_decisions(
+        &self,
+        document_id: &str,
+    ) -> StoreResult<Vec<crate::store::DecisionRecord>> {
+        self.inner.document_decisions(document_id).await
+    }
+    async fn verification_image_keys(&self, verification_id: &str) -> StoreResult<Vec<String>> {
+        self.inner.verification_image_keys(verification_id).await
+    }
+    async fn delete_verification_images(&self, verification_id: &str) -> StoreResult<()> {
+        self.inner.delete_verification_images(verification_id).await
+    }
+}

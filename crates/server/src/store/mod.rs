@@ -19,12 +19,16 @@
 //! migrations under `crates/server/migrations/<backend>/`, applied by sqlx's
 //! `Migrator` (`sql/migrate.rs`).
 //!
+//! Document images are not in the database: [`objects`] keeps them, encrypted,
+//! in a directory or an S3-compatible bucket.
+//!
 //! Only this module names `sqlx`: the trait files (`auth.rs`, `idempotency.rs`,
 //! `possession.rs`) hold plain records and no SQL.
 
 mod auth;
 mod cached;
 mod idempotency;
+pub mod objects;
 mod sql;
 mod written;
 
@@ -36,6 +40,10 @@ pub use crate::possession::store::{
 pub use crate::verification::store::{
     BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
     VerificationStore,
+};
+pub use crate::verification::store::{
+    ChangeOutcome, DecisionRecord, DocumentChange, DocumentOp, DocumentRecord, DocumentStore,
+    ImageRecord,
 };
 pub use auth::{
     ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
@@ -58,12 +66,19 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Every part of the store at once: what [`open`] returns and the server holds.
 /// Implemented for every type that implements the four parts.
 pub trait Store:
-    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore
+    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore + DocumentStore
 {
 }
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore + ?Sized>
-    Store for T
+impl<
+    T: AuthStore
+        + IdempotencyStore
+        + PossessionStore
+        + VerificationStore
+        + JobStore
+        + DocumentStore
+        + ?Sized,
+> Store for T
 {
 }
 

@@ -1,7 +1,9 @@
 //! The verification surface (compatible with Colleckt's API, seed 001):
 //! `/api/v1/{flow}/verifications…` for the `usps1583` and `identity` flows,
-//! the workspace's address blacklist, all behind a workspace's personal access
-//! token `<id>|<secret>`.
+//! their documents (`documents.rs`) and decisions (`decisions.rs`), the
+//! workspace's address blacklist, all behind a workspace's personal access
+//! token `<id>|<secret>`; and the signed image URLs (`files.rs`), whose
+//! signature is their credential.
 //!
 //! Like possession, the surface is three declarations and its handlers:
 //! [`OPERATIONS`] (the table every route, fallback and document is derived
@@ -17,8 +19,12 @@
 
 mod blacklist;
 mod capture;
+mod decisions;
+pub mod document_store;
+mod documents;
 pub mod expected;
 pub mod fields;
+pub mod files;
 pub mod flows;
 pub mod model;
 pub mod status;
@@ -133,6 +139,9 @@ pub fn routes(_st: &AppState) -> Router<AppState> {
     router
         .route("/api/v1/capture", get(capture::page))
         .route("/api/v1/capture/qr.png", get(capture::qr))
+        // A document's image: the signed URL is the credential, and the answer
+        // is the image's bytes, not a JSON body of the table.
+        .route(files::PATH, get(files::get))
 }
 
 /// The handler of `op`, by its id.
@@ -152,6 +161,10 @@ fn handler(op: &Operation) -> MethodRouter<AppState> {
         "resubmitVerification" => action(m, Action::Resubmit),
         "approveVerification" => action(m, Action::Approve),
         "rejectVerification" => action(m, Action::Reject),
+        "createDocument" => on(m, documents::upload),
+        "showDocument" => on(m, documents::show),
+        "deleteDocument" => on(m, documents::delete),
+        "createDecision" => on(m, decisions::create),
         "listAddressBlacklist" => on(m, blacklist::list),
         "createAddressBlacklistEntry" => on(m, blacklist::create),
         "deleteAddressBlacklistEntry" => on(m, blacklist::delete),

@@ -7,6 +7,12 @@
 
 use crate::store::StoreResult;
 
+// Documents, their images and decisions: a trait of their own (document_store.rs).
+pub use super::document_store::{
+    ChangeOutcome, DecisionRecord, DocumentChange, DocumentOp, DocumentRecord, DocumentStore,
+    ImageRecord,
+};
+
 /// An entry of a workspace's address blacklist: a full address or some of its
 /// components (every component given must match).
 #[derive(Debug, Clone, PartialEq, Eq)]

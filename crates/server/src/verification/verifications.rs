@@ -37,10 +37,10 @@ use std::collections::BTreeMap;
 
 /// How many times a change is decided again when another request changed the
 /// verification in between, before the request gives up with a 500.
-const RETRIES: usize = 16;
+pub(super) const RETRIES: usize = 16;
 
 /// The flow of a path segment; an unknown segment is an unknown path.
-fn flow_of(segment: &str) -> Result<Flow, Fail> {
+pub(super) fn flow_of(segment: &str) -> Result<Flow, Fail> {
     Flow::from_path(segment).ok_or(Fail::Api(VerificationError::RouteNotFound))
 }
 
@@ -70,7 +70,7 @@ fn not_found() -> Fail {
 /// The verification `id` of the caller's workspace in `flow`: 404 when the id
 /// is malformed, unknown or another workspace's; 400 when it is in the other
 /// flow.
-async fn load(
+pub(super) async fn load(
     st: &AppState,
     ws: &WorkspacePrincipal,
     flow: Flow,
@@ -88,7 +88,7 @@ async fn load(
     Ok(rec)
 }
 
-fn status_of(rec: &VerificationRecord) -> Result<VerificationStatus, Fail> {
+pub(super) fn status_of(rec: &VerificationRecord) -> Result<VerificationStatus, Fail> {
     VerificationStatus::from_value(rec.status).ok_or_else(|| {
         Fail::Internal(format!(
             "verification {}: stored status {}",
@@ -355,7 +355,9 @@ pub async fn show(
     let rec = load(&st, &ws, flow_of(&flow)?, &id).await?;
     let history = st.store.verification_history(&rec.id).await?;
     let comments = st.store.verification_comments(&rec.id).await?;
-    answer(StatusCode::OK, &wire(&st, &rec, Some((history, comments)))?)
+    let mut v = wire(&st, &rec, Some((history, comments)))?;
+    v.documents = super::documents::of_verification(&st, &rec).await?;
+    answer(StatusCode::OK, &v)
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/{action}`: the lifecycle table of
@@ -381,6 +383,10 @@ pub async fn act(
     } else {
         None
     };
+    let config = match action {
+        Action::Submit => Some(config_of(&ws.workspace.id, &ws.workspace.flows, flow)?),
+        _ => None,
+    };
     let what = action.name();
     change(&st, &ws, flow, &id, what, |rec, now| {
         let current = status_of(rec)?;
@@ -396,6 +402,9 @@ pub async fn act(
             erase: false,
             statuses: (Some(current.value()), Some(next.value())),
             comment: reason.clone(),
+            require_documents: config
+                .clone()
+                .filter(|_| next == VerificationStatus::Submitted),
         }))
     })
     .await
@@ -411,6 +420,10 @@ struct Change {
     statuses: (Option<i64>, Option<i64>),
     /// A comment written with the change.
     comment: Option<String>,
+    /// The flow configuration whose required documents must all be there
+    /// (submit), checked on the documents as of the version the change is
+    /// written on.
+    require_documents: Option<FlowConfig>,
 }
 
 /// Loads the verification, asks `decide` what to change (`None`: nothing,
@@ -431,6 +444,12 @@ async fn change(
         let Some(c) = decide(&rec, now)? else {
             return answer(StatusCode::OK, &wire(st, &rec, None)?);
         };
+        if let Some(config) = &c.require_documents {
+            // Documents change only with the version (documents.rs): a
+            // deletion after this read makes the write below stale.
+            let present = super::documents::present_contexts(st, &rec.id).await?;
+            super::status::ready_to_submit(config, &present)?;
+        }
         let actor = &ws.token.id;
         let change = VerificationChange {
             id: rec.id.clone(),
@@ -472,7 +491,7 @@ pub async fn erase(
     Path((flow, id)): Path<(String, String)>,
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
-    change(&st, &ws, flow, &id, "erase", |rec, _| {
+    let erased = change(&st, &ws, flow, &id, "erase", |rec, _| {
         Ok(rec.erased_at.is_none().then_some(Change {
             status: rec.status,
             held_from: rec.held_from,
@@ -480,9 +499,14 @@ pub async fn erase(
             erase: true,
             statuses: (None, None),
             comment: None,
+            require_documents: None,
         }))
     })
-    .await
+    .await?;
+    // The images go with the personal data (again on a repeated erasure, in
+    // case an earlier one stopped between the two).
+    super::documents::erase_images(&st, &id).await?;
+    Ok(erased)
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/comments`: `{"body", "private"?}`,

@@ -160,6 +160,21 @@ impl TestServer {
         srv
     }
 
+    /// Starts a us/sandbox server on `db` whose rate limiter allows `quota`
+    /// requests a second per client, for tests that send more at once than
+    /// the surfaces' 25.
+    pub async fn with_quota(db: &Db, quota: u64) -> TestServer {
+        let store = db.open().await;
+        let state = AppState::new(store, Region::Us, Tier::Sandbox).with_key(test_key());
+        let state = AppState {
+            limiter: std::sync::Arc::new(idv_server::guard::ratelimit::Gcra::new(quota, quota)),
+            ..state
+        };
+        let mut srv = TestServer::serve_state(state, Router::new(), ConnLimits::default()).await;
+        srv.db = Some(db.clone());
+        srv
+    }
+
     /// Starts a server with extra routes behind the same guards.
     pub async fn with_routes(
         store: DynStore,
@@ -192,7 +207,17 @@ impl TestServer {
         // One server key for every test server, as for the instances of a
         // deployment: a server restarted on the same database reads what the
         // previous one sealed.
-        let mut state = AppState::new(store, region, tier).with_key(test_key());
+        let state = AppState::new(store, region, tier).with_key(test_key());
+        TestServer::serve_state(state, extra, limits).await
+    }
+
+    /// Serves `state` with the real accept loop on 127.0.0.1:0.
+    async fn serve_state(
+        state: AppState,
+        extra: Router<AppState>,
+        limits: ConnLimits,
+    ) -> TestServer {
+        let mut state = state;
         // As `idv serve` does (`serve::serve_on`).
         state.handler_timeout = limits.handler_timeout;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

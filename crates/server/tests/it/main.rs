@@ -13,6 +13,7 @@ mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod images;
 mod instances;
 mod jobs;
 mod migrations;

@@ -4,6 +4,7 @@
 //! `VerificationError`, so a new entry does not compile until it has a
 //! scenario here, or the reason it cannot be reached yet.
 
+use super::documents::{upload, upload_body, upload_required};
 use super::verifications::usps;
 use super::{call, call_raw, workspace};
 use crate::harness::{Resp, TestServer};
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use std::io::{Read, Write};
 
 const USPS: &str = "/api/v1/usps1583/verifications";
+const DOCUMENTS: &str = "/api/v1/usps1583/documents";
 
 /// Every entry, with the parameters its scenario produces.
 fn every_entry() -> Vec<E> {
@@ -151,12 +153,31 @@ async fn provoke(srv: &TestServer, e: &E) -> Result<Resp, &'static str> {
                 body: serde_json::from_str(body).unwrap_or(Value::String(body.into())),
             }
         }
-        E::ImageNotDecodable { .. }
-        | E::DocumentTypeNotAllowed
-        | E::DuplicateDocumentType { .. }
-        | E::DocumentCanceled
-        | E::DocumentMissingData => {
-            return Err("answered by the document endpoints, not on this branch");
+        E::ImageNotDecodable { .. } => {
+            let id = super::verifications::create(srv, t, "Jane").await;
+            let body = upload_body(&id, "PHOTO_ID", "Passport", "bm90IGFuIGltYWdl");
+            call(srv, "POST", DOCUMENTS, t, Some(body)).await
+        }
+        E::DocumentTypeNotAllowed => {
+            let id = super::verifications::create(srv, t, "Jane").await;
+            upload(srv, t, &id, "SELFIE", "Selfie").await
+        }
+        E::DuplicateDocumentType { .. } => {
+            let id = super::verifications::create(srv, t, "Jane").await;
+            upload(srv, t, &id, "PHOTO_ID", "Passport").await;
+            upload(srv, t, &id, "PHOTO_ID", "Passport").await
+        }
+        E::DocumentCanceled => {
+            let id = super::verifications::create(srv, t, "Jane").await;
+            let up = upload(srv, t, &id, "PHOTO_ID", "Passport").await;
+            call(srv, "POST", &format!("{USPS}/{id}/cancel"), t, None).await;
+            let body = json!({"status": 1, "document": up.body["data"]["id"]});
+            call(srv, "POST", "/api/v1/usps1583/decisions", t, Some(body)).await
+        }
+        E::DocumentMissingData => {
+            return Err(
+                "the document pipeline's entry: an upload that checks its members answers a 422 naming the missing one",
+            );
         }
         E::MalformedBody => call_raw(srv, "POST", USPS, t, "application/json", "[]").await,
         E::InvalidVerificationFlow => {
@@ -177,6 +198,7 @@ async fn provoke(srv: &TestServer, e: &E) -> Result<Resp, &'static str> {
         }
         E::VerificationAlreadyStarted => {
             let id = super::verifications::create(srv, t, "Jane").await;
+            upload_required(srv, t, &id).await;
             call(srv, "POST", &format!("{USPS}/{id}/submit"), t, None).await;
             call(srv, "POST", &format!("{USPS}/{id}/submit"), t, None).await
         }
@@ -248,6 +270,6 @@ async fn every_reachable_verification_entry_is_answered_as_catalogued() {
         // Every scenario starts with a full rate-limit budget.
         srv.state.clock.advance(2);
     }
-    assert_eq!(reached, every_entry().len() - 6);
+    assert_eq!(reached, every_entry().len() - 2);
     srv.stop().await;
 }

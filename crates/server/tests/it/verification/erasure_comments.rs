@@ -116,6 +116,7 @@ async fn comments_and_reject_reasons_take_long_multi_line_text() {
         "{}",
         r.body
     );
+    super::documents::upload_required(&srv, t, &id).await;
     assert_eq!(
         call(&srv, "POST", &format!("{USPS}/{id}/submit"), t, None)
             .await

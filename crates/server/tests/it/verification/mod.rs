@@ -1,9 +1,10 @@
 //! The verification surface against the real server: tenancy (API tokens,
-//! revocation, the per-workspace rate limit), the address blacklist, and
-//! every row of its operations table routed.
+//! revocation, the per-workspace rate limit), the address blacklist,
+//! documents and decisions, and every row of its operations table routed.
 
 mod blacklist;
 mod catalogue;
+mod documents;
 mod erasure_comments;
 mod routes;
 mod tenancy;

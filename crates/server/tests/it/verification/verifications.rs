@@ -146,6 +146,7 @@ async fn story(srv: &TestServer, backend: &str) {
         )
     );
     srv.state.clock.advance(1);
+    super::documents::upload_required(srv, t, &id).await;
     let r = act(srv, t, &id, "submit").await;
     assert_eq!(status(&r), (200, 2), "{}", r.body);
     let submitted_at = r.body["data"]["submitted_at"].clone();
@@ -221,6 +222,8 @@ async fn story(srv: &TestServer, backend: &str) {
             ("create", None, Some(1)),
             ("hold", Some(1), Some(8)),
             ("resume", Some(8), Some(1)),
+            ("upload", None, None),
+            ("upload", None, None),
             ("submit", Some(1), Some(2)),
             ("approve", Some(2), Some(3)),
             ("reject", Some(3), Some(4)),
@@ -262,12 +265,12 @@ async fn story(srv: &TestServer, backend: &str) {
     let shown = call(srv, "GET", &format!("{USPS}/{id}"), t, None).await;
     assert_eq!(shown.body["data"].get("comments"), None, "comments erased");
     let history = shown.body["data"]["history"].as_array().unwrap();
-    assert_eq!(history.len(), 9);
-    assert_eq!(history[8]["action"], "erase");
+    assert_eq!(history.len(), 11);
+    assert_eq!(history[10]["action"], "erase");
     let again = call(srv, "DELETE", &format!("{USPS}/{id}"), t, None).await;
     assert_eq!(again.status, 200);
     let shown = call(srv, "GET", &format!("{USPS}/{id}"), t, None).await;
-    assert_eq!(shown.body["data"]["history"].as_array().unwrap().len(), 9);
+    assert_eq!(shown.body["data"]["history"].as_array().unwrap().len(), 11);
 
     // Lists: per flow and across flows, newest first, 15 a page.
     let ident = call(srv, "POST", IDENTITY, t, Some(identity())).await;
@@ -336,6 +339,7 @@ async fn concurrent_identical_actions_change_the_verification_once() {
         let ws = workspace(&srv).await;
         let t = ws.token.token.as_str();
         let id = create(&srv, t, "Jane").await;
+        super::documents::upload_required(&srv, t, &id).await;
         let submits =
             futures_util::future::join_all((0..20).map(|_| act(&srv, t, &id, "submit"))).await;
         let ok = submits.iter().filter(|r| r.status == 200).count();
@@ -365,7 +369,12 @@ async fn concurrent_identical_actions_change_the_verification_once() {
             .iter()
             .map(|h| h["action"].as_str().unwrap())
             .collect();
-        assert_eq!(actions, ["create", "submit", "approve"], "{}", db.name());
+        assert_eq!(
+            actions,
+            ["create", "upload", "upload", "submit", "approve"],
+            "{}",
+            db.name()
+        );
         srv.stop().await;
         db.cleanup().await;
     }
@@ -621,6 +630,7 @@ async fn bad_comment_and_reject_bodies_are_422_naming_the_field_and_change_nothi
     let ws = workspace(&srv).await;
     let t = ws.token.token.as_str();
     let id = create(&srv, t, "Jane").await;
+    super::documents::upload_required(&srv, t, &id).await;
     assert_eq!(status(&act(&srv, t, &id, "submit").await), (200, 2));
     let comments = format!("{USPS}/{id}/comments");
     let reject = format!("{USPS}/{id}/reject");

@@ -109,6 +109,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// What the retention sweeper deletes, and how often.
     pub retention: Retention,
+    /// The firewall in front of the signup surface (the `[firewall]` table).
+    pub firewall: crate::firewall::Settings,
 }
 
 /// The retention sweeper's schedule (`crate::retention`): expired flows,
@@ -148,6 +150,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
+            .field("firewall", &self.firewall)
             .finish()
     }
 }
@@ -165,6 +168,7 @@ impl Default for Config {
             secret_key_file: key_file_for(DEFAULT_DATABASE),
             public_url: None,
             retention: Retention::default(),
+            firewall: crate::firewall::Settings::default(),
         }
     }
 }
@@ -213,6 +217,8 @@ pub struct ConfigLayer {
     /// Seconds a flow is kept after its correlation id expired.
     #[serde(default, deserialize_with = "number_or_text")]
     pub retention_flow_grace: Option<String>,
+    /// The `[firewall]` table (config file only).
+    pub firewall: Option<crate::firewall::SettingsLayer>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -254,6 +260,7 @@ impl std::fmt::Debug for ConfigLayer {
             .field("public_url", &self.public_url)
             .field("retention_sweep_interval", &self.retention_sweep_interval)
             .field("retention_flow_grace", &self.retention_flow_grace)
+            .field("firewall", &self.firewall)
             .finish()
     }
 }
@@ -360,6 +367,9 @@ impl Config {
                 &layer.retention_sweep_interval,
             );
             pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
+            if layer.firewall.is_some() {
+                l.firewall.clone_from(&layer.firewall);
+            }
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -433,6 +443,9 @@ impl Config {
         }
         if let Some(v) = &l.retention_flow_grace {
             c.retention.flow_grace = parse_seconds("retention_flow_grace", v)?;
+        }
+        if let Some(v) = &l.firewall {
+            c.firewall = crate::firewall::Settings::resolve(v)?;
         }
         for (name, value, slot) in [
             (

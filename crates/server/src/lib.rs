@@ -7,6 +7,8 @@
 //! - [`http`]: surface-generic errors, body readers and responses.
 //! - [`domain`]: value types parsed at the edge (phone numbers, ids, dates).
 //! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
+//! - [`signup`]: the signup surface (1-Click Signup): brands, API keys, `/1-click`;
+//!   [`firewall`]: the layer in front of it.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;
@@ -23,6 +25,7 @@ pub mod conn;
 pub mod docs;
 pub mod domain;
 pub mod edge;
+pub mod firewall;
 pub mod guard;
 pub mod http;
 pub mod openapi;
@@ -30,6 +33,7 @@ pub mod possession;
 pub mod provision;
 pub mod retention;
 pub mod serve;
+pub mod signup;
 pub mod store;
 
 /// Sets up logging to stderr with a tracing filter such as `info`: the resolved

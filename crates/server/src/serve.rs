@@ -1,4 +1,6 @@
-//! `idv serve`: open the database, provision on first start, listen, and shut
+//! `idv serve`: open the database, provision on first start (the sandbox
+//! project and, when there is no brand, the sandbox brand of 1-Click Signup),
+//! listen, and shut
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
 //! shutdown deadline, then the pool closes so everything committed is on disk).
 //! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s;
@@ -9,6 +11,7 @@ use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
 use crate::domain::SealKey;
 use crate::provision::{NewClient, provision_if_empty};
+use crate::signup::brands::{NewKey, provision_if_none};
 use crate::store;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +31,22 @@ pub fn banner(c: &NewClient, addr: SocketAddr) -> String {
         s = c.solution,
         id = c.client_id,
         secret = c.client_secret,
+    )
+}
+
+/// The text printed once when a start finds no brand and provisions the
+/// sandbox brand of the signup surface (1-Click Signup).
+pub fn brand_banner(k: &NewKey, addr: SocketAddr) -> String {
+    format!(
+        "idv: provisioned {env} brand {b} for 1-Click Signup ({integration}).\n\
+         Its API key (shown only now; idv stores a digest; send it raw as the Authorization header, server side only):\n  \
+         api_key: {key}\n\
+         Start a 1-Click Signup:\n  \
+         curl -s -X POST http://{addr}/1-click -H 'Authorization: {key}' -H 'Content-Type: application/json' -d '{{\"phone\": \"+10123456789\"}}'\n",
+        env = k.brand.environment,
+        b = k.brand.id,
+        integration = k.brand.integration,
+        key = k.api_key,
     )
 }
 
@@ -102,7 +121,9 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let shutdown = shutdown_signal();
-    if let Some(c) = provision_if_empty(
+    // What the first start provisions is printed in one write, and a closed
+    // stdout (`idv serve | head -3`) is no reason to stop serving.
+    let mut banners = match provision_if_empty(
         store.as_ref(),
         cfg.region,
         cfg.tier,
@@ -110,12 +131,20 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     )
     .await?
     {
-        print!("{}", banner(&c, addr));
-    } else {
-        print!("{}", already_provisioned(&cfg.database));
+        Some(c) => banner(&c, addr),
+        None => already_provisioned(&cfg.database),
+    };
+    if let Some(k) = provision_if_none(store.as_ref(), cfg.tier, crate::clock::unix_now()).await? {
+        banners.push_str(&brand_banner(&k, addr));
+    }
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banners.as_bytes()).and_then(|()| out.flush());
     }
     let key = load_or_create_key(&cfg)?;
     let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
+    state.firewall = std::sync::Arc::new(crate::firewall::Firewall::new(cfg.firewall.clone()));
     state.public_url = cfg
         .public_url
         .clone()

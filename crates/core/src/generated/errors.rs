@@ -204,6 +204,14 @@ pub enum ErrorId {
     BrandNotApi,
     ///OCE021 User Opted Out (signup, HTTP 403).
     UserOptedOut,
+    ///IDV001 Not Authenticated (signup, HTTP 401).
+    NotAuthenticated,
+    ///IDV002 Malformed Request (signup, HTTP 400).
+    SignupMalformedRequest,
+    ///IDV003 Wrong Method (signup, HTTP 403).
+    SignupWrongMethod,
+    ///IDV004 Unknown Path (signup, HTTP 404).
+    SignupUnknownPath,
     ///Request Blocked by Firewall (firewall, HTTP 403).
     FirewallBlocked,
     ///API Key Used Client Side (firewall, HTTP 418).
@@ -279,6 +287,10 @@ impl ErrorId {
         ErrorId::MaxInputAttemptsExceeded,
         ErrorId::BrandNotApi,
         ErrorId::UserOptedOut,
+        ErrorId::NotAuthenticated,
+        ErrorId::SignupMalformedRequest,
+        ErrorId::SignupWrongMethod,
+        ErrorId::SignupUnknownPath,
         ErrorId::FirewallBlocked,
         ErrorId::ApiKeyUsedClientSide,
         ErrorId::AbnormalRequestVolume,
@@ -417,7 +429,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 68usize] = [
+pub static ENTRIES: [EntryMeta; 72usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -2899,6 +2911,132 @@ pub static ENTRIES: [EntryMeta; 68usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::NotAuthenticated,
+        name: "not_authenticated",
+        surface: Surface::Signup,
+        status: 401u16,
+        code: Some(WireCode::Str("IDV001")),
+        title: "Not Authenticated",
+        message: "Invalid or missing API key: send your brand's API key as the Authorization header value",
+        params: &[],
+        description: "The request carries no API key, or a key idv does not know: one that was revoked, belongs to another environment (sandbox or production) than this server, or was mistyped.",
+        causes: &[
+            "The Authorization header is missing or empty.",
+            "The key was sent with a prefix such as \"Bearer \" (send the raw key).",
+            "The key was revoked, or belongs to the other environment.",
+        ],
+        resolution: "Send the raw API key of your brand, for this environment, as the Authorization header value; create a new key with `idv admin key create` if it was revoked.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#not_authenticated",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"NotAuthenticated\",\"message\":\"Invalid or missing API key: send your brand's API key as the Authorization header value\",\"code\":401,\"className\":\"not-authenticated\",\"data\":{\"errorCode\":\"IDV001\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupMalformedRequest,
+        name: "signup_malformed_request",
+        surface: Surface::Signup,
+        status: 400u16,
+        code: Some(WireCode::Str("IDV002")),
+        title: "Malformed Request",
+        message: "Malformed request: {reasons}",
+        params: &[
+            ParamMeta {
+                name: "reasons",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "What is wrong with the request, naming each field or part and why.",
+            },
+        ],
+        description: "The request cannot be read: the body is not a JSON object, is too large, or a field has the wrong type.",
+        causes: &[
+            "The body is not valid JSON, or Content-Type is not application/json.",
+            "A field has the wrong JSON type (a number where a string is expected).",
+            "The body is larger than the surface accepts.",
+        ],
+        resolution: "Fix the request as the message says and send it again.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_malformed_request",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{\"reasons\":\"body: is not valid JSON (line 1, column 2)\"}",
+                headers: &[],
+                body: "{\"name\":\"BadRequest\",\"message\":\"Malformed request: body: is not valid JSON (line 1, column 2)\",\"code\":400,\"className\":\"bad-request\",\"data\":{\"errorCode\":\"IDV002\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupWrongMethod,
+        name: "signup_wrong_method",
+        surface: Surface::Signup,
+        status: 403u16,
+        code: Some(WireCode::Str("IDV003")),
+        title: "Wrong Method",
+        message: "Forbidden: check the URL and the HTTP method of the request",
+        params: &[],
+        description: "The path is a 1-Click path, but the HTTP method is not one it answers.",
+        causes: &[
+            "A method other than POST on /1-click, or other than GET and PATCH on /1-click/{uuid}.",
+        ],
+        resolution: "Use the method the endpoint reference gives for the path.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_wrong_method",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"Forbidden\",\"message\":\"Forbidden: check the URL and the HTTP method of the request\",\"code\":403,\"className\":\"forbidden\",\"data\":{\"errorCode\":\"IDV003\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupUnknownPath,
+        name: "signup_unknown_path",
+        surface: Surface::Signup,
+        status: 404u16,
+        code: Some(WireCode::Str("IDV004")),
+        title: "Unknown Path",
+        message: "Not found: no 1-Click operation at this path",
+        params: &[],
+        description: "No operation of the 1-Click Signup API lives at the requested path under /1-click.",
+        causes: &["A typo in the path, or an extra segment (/1-click/{uuid}/x)."],
+        resolution: "Check the path against the endpoint reference.",
+        retry: Retry::AfterFix,
+        endpoints: &["* /{path}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_unknown_path",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"NotFound\",\"message\":\"Not found: no 1-Click operation at this path\",\"code\":404,\"className\":\"not-found\",\"data\":{\"errorCode\":\"IDV004\"}}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::FirewallBlocked,
         name: "firewall_blocked",
         surface: Surface::Firewall,
@@ -3564,6 +3702,17 @@ pub enum SignupError {
     BrandNotApi,
     ///User Opted Out — `User Opted Out`
     UserOptedOut,
+    ///Not Authenticated — `Invalid or missing API key: send your brand's API key as the Authorization header value`
+    NotAuthenticated,
+    ///Malformed Request — `Malformed request: {reasons}`
+    SignupMalformedRequest {
+        ///What is wrong with the request, naming each field or part and why.
+        reasons: String,
+    },
+    ///Wrong Method — `Forbidden: check the URL and the HTTP method of the request`
+    SignupWrongMethod,
+    ///Unknown Path — `Not found: no 1-Click operation at this path`
+    SignupUnknownPath,
 }
 impl CatalogError for SignupError {
     fn id(&self) -> ErrorId {
@@ -3590,6 +3739,10 @@ impl CatalogError for SignupError {
             Self::MaxInputAttemptsExceeded { .. } => ErrorId::MaxInputAttemptsExceeded,
             Self::BrandNotApi => ErrorId::BrandNotApi,
             Self::UserOptedOut => ErrorId::UserOptedOut,
+            Self::NotAuthenticated => ErrorId::NotAuthenticated,
+            Self::SignupMalformedRequest { .. } => ErrorId::SignupMalformedRequest,
+            Self::SignupWrongMethod => ErrorId::SignupWrongMethod,
+            Self::SignupUnknownPath => ErrorId::SignupUnknownPath,
         }
     }
     fn params(&self) -> Params {
@@ -3630,6 +3783,12 @@ impl CatalogError for SignupError {
             }
             Self::BrandNotApi => {}
             Self::UserOptedOut => {}
+            Self::NotAuthenticated => {}
+            Self::SignupMalformedRequest { reasons } => {
+                put(&mut p, "reasons", reasons);
+            }
+            Self::SignupWrongMethod => {}
+            Self::SignupUnknownPath => {}
         }
         p
     }
@@ -3680,6 +3839,14 @@ impl CatalogError for SignupError {
                 }
                 ErrorId::BrandNotApi => Self::BrandNotApi,
                 ErrorId::UserOptedOut => Self::UserOptedOut,
+                ErrorId::NotAuthenticated => Self::NotAuthenticated,
+                ErrorId::SignupMalformedRequest => {
+                    Self::SignupMalformedRequest {
+                        reasons: take(p, "reasons", id)?,
+                    }
+                }
+                ErrorId::SignupWrongMethod => Self::SignupWrongMethod,
+                ErrorId::SignupUnknownPath => Self::SignupUnknownPath,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,

@@ -13,7 +13,7 @@ pub use state::AppState;
 use crate::edge::{SurfaceTable, pick};
 use crate::guard::auth::Authenticated;
 use crate::http::SurfaceEdge;
-use crate::{openapi, possession};
+use crate::{openapi, possession, signup};
 use axum::Router;
 use axum::extract::Request;
 use axum::response::Response;
@@ -22,7 +22,7 @@ use axum::response::Response;
 /// the seed (`/token`, `/v3/…`, `/sandbox/…`) and is also the fallback for
 /// any path no row claims; a new surface adds its prefix here
 /// (`("/api/v1/", &verification::EDGE)`) before the fallback takes over.
-pub const SURFACES: SurfaceTable = &[];
+pub const SURFACES: SurfaceTable = &[("/1-click", &signup::EDGE)];
 
 /// The surface that answers paths no row of [`SURFACES`] claims.
 pub const FALLBACK: &SurfaceEdge = &possession::EDGE;
@@ -44,6 +44,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     crate::domain::phone::preload();
     let routes = Router::new()
         .merge(possession::routes(&state))
+        .merge(signup::routes(&state))
         .merge(openapi::routes(&state))
         .merge(crate::docs::routes())
         .merge(extra)

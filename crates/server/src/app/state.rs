@@ -5,6 +5,7 @@
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
 use crate::domain::SealKey;
+use crate::firewall::Firewall;
 use crate::guard::ratelimit::{FailureBudgets, Gcra, RateLimiter};
 use crate::possession;
 use crate::store::{CachedStore, DynStore};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub key: SealKey,
     /// The URL callers reach this instance at (`servers` of `/openapi.json`).
     pub public_url: Arc<str>,
+    /// The firewall in front of the signup surface (its settings and volume limiter).
+    pub firewall: Arc<Firewall>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             tier,
             key: SealKey::random(),
             public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
+            firewall: Arc::new(Firewall::default()),
         }
     }
 

@@ -31,6 +31,9 @@ pub enum RateKey {
         /// The token endpoint, whose body names the client.
         token_path: &'static str,
     },
+    /// No budget of the edge's: the surface's own firewall limits the volume
+    /// per client IP (signup), so the edge neither spends nor reports one.
+    Firewall,
 }
 
 /// One surface as the edge sees it.

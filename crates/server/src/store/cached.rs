@@ -32,9 +32,10 @@
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
 use super::{
-    AuthStore, Caller, Claim, ClientRecord, DeviceRecord, DynStore, FlowRecord, IdempotencyEntry,
-    IdempotencyRecord, IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark,
-    SideEffect, StoreError, StoreResult, TokenRecord,
+    ApiKeyRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord, DeviceRecord, DynStore,
+    FirewallEvent, FirewallStore, FlaggedKey, FlowRecord, IdempotencyEntry, IdempotencyRecord,
+    IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark, SideEffect,
+    SignupStore, StoreError, StoreResult, TokenRecord,
 };
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -372,5 +373,48 @@ impl IdempotencyStore for CachedStore {
     }
     async fn delete_expired_idempotency(&self, before: i64, limit: i64) -> StoreResult<u64> {
         self.inner.delete_expired_idempotency(before, limit).await
+    }
+}
+
+/// Brands and API keys pass through: a revoked key stops working at once.
+#[async_trait::async_trait]
+impl SignupStore for CachedStore {
+    async fn count_brands(&self) -> StoreResult<i64> {
+        self.inner.count_brands().await
+    }
+    async fn insert_brand(&self, b: &BrandRecord) -> StoreResult<()> {
+        self.inner.insert_brand(b).await
+    }
+    async fn get_brand(&self, id: &str) -> StoreResult<Option<BrandRecord>> {
+        self.inner.get_brand(id).await
+    }
+    async fn insert_api_key(&self, k: &ApiKeyRecord) -> StoreResult<()> {
+        self.inner.insert_api_key(k).await
+    }
+    async fn get_api_key(
+        &self,
+        key_digest: &str,
+    ) -> StoreResult<Option<(ApiKeyRecord, BrandRecord)>> {
+        self.inner.get_api_key(key_digest).await
+    }
+    async fn get_api_key_by_id(&self, key_id: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        self.inner.get_api_key_by_id(key_id).await
+    }
+    async fn revoke_api_key(&self, key_id: &str, now: i64) -> StoreResult<bool> {
+        self.inner.revoke_api_key(key_id, now).await
+    }
+}
+
+#[async_trait::async_trait]
+impl FirewallStore for CachedStore {
+    async fn record_client_side(
+        &self,
+        event: &FirewallEvent,
+        key_digest: Option<&str>,
+    ) -> StoreResult<Option<FlaggedKey>> {
+        self.inner.record_client_side(event, key_digest).await
+    }
+    async fn firewall_events(&self, limit: i64) -> StoreResult<Vec<FirewallEvent>> {
+        self.inner.firewall_events(limit).await
     }
 }

@@ -4,8 +4,10 @@
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
 //! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`) and [`PossessionStore`] (flows, identities, devices).
-//! [`Store`] is all three at once, implemented for anything that implements them,
+//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices),
+//! [`SignupStore`] (brands and their API keys, stored as digests) and
+//! [`FirewallStore`] (the firewall's record of client-side key use).
+//! [`Store`] is all of them at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
 //! Each trait has two implementations, [`SqliteStore`] (the embedded default) and
@@ -23,9 +25,11 @@ mod cached;
 mod idempotency;
 mod sql;
 
+pub use crate::firewall::store::{FirewallEvent, FirewallStore, FlaggedKey};
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
 };
+pub use crate::signup::store::{ApiKeyRecord, BrandRecord, SignupStore};
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;
 pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};
@@ -42,10 +46,16 @@ pub struct StoreError(#[from] pub sqlx::Error);
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
-/// Implemented for every type that implements the three parts.
-pub trait Store: AuthStore + IdempotencyStore + PossessionStore {}
+/// Implemented for every type that implements all the parts.
+pub trait Store:
+    AuthStore + IdempotencyStore + PossessionStore + SignupStore + FirewallStore
+{
+}
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + ?Sized> Store for T {}
+impl<T: AuthStore + IdempotencyStore + PossessionStore + SignupStore + FirewallStore + ?Sized> Store
+    for T
+{
+}
 
 /// A shared store.
 pub type DynStore = Arc<dyn Store>;

@@ -182,6 +182,27 @@ impl TestServer {
         // deployment: a server restarted on the same database reads what the
         // previous one sealed.
         let state = AppState::new(store, region, tier).with_key(test_key());
+        TestServer::launch_state(state, extra, limits).await
+    }
+
+    /// Starts a us/sandbox server on a fresh SQLite database whose firewall
+    /// (in front of the signup surface) has `settings`.
+    pub async fn with_firewall(settings: idv_server::firewall::Settings) -> TestServer {
+        let db = Db::sqlite();
+        let mut state =
+            AppState::new(db.open().await, Region::Us, Tier::Sandbox).with_key(test_key());
+        state.firewall = Arc::new(idv_server::firewall::Firewall::new(settings));
+        let mut srv = TestServer::launch_state(state, Router::new(), ConnLimits::default()).await;
+        srv.db = Some(db);
+        srv
+    }
+
+    /// Starts the real accept loop with `state`.
+    async fn launch_state(
+        state: AppState,
+        extra: Router<AppState>,
+        limits: ConnLimits,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

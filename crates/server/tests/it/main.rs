@@ -16,6 +16,7 @@ mod openapi;
 mod phone;
 mod possession;
 mod retention;
+mod signup;
 mod story;
 mod token;
 mod unify;

@@ -2,7 +2,7 @@
 //!
 //! The queries use `$1`-style placeholders, which SQLite and PostgreSQL both
 //! accept, and only `TEXT` and `BIGINT` columns, so one body of code per trait
-//! (`auth.rs`, `idempotency.rs`, `possession.rs`, each a macro expanded for both
+//! (`auth.rs`, `idempotency.rs`, `possession.rs`, `signup.rs`, each a macro expanded for both
 //! pool types) serves both, and one `#[derive(sqlx::FromRow)]` row type per
 //! query maps either backend's rows. This file opens the pools; `migrate.rs`
 //! brings their schema up to date.
@@ -11,6 +11,7 @@ mod auth;
 mod idempotency;
 mod migrate;
 mod possession;
+mod signup;
 
 use super::OpenError;
 use sqlx::Connection;

@@ -5,7 +5,9 @@
 //! - flows whose correlation id expired more than the flow grace ago
 //!   (`retention_flow_grace`, default 1 hour), finished or not;
 //! - access tokens past their expiry;
-//! - stored idempotent responses past their expiry.
+//! - stored idempotent responses past their expiry;
+//! - 1-Click requests whose 60 minutes ended more than the same grace ago
+//!   (until then they answer OCE014, after it OCE015).
 //!
 //! Identities and Prove Keys (devices) are the customer's results and are kept
 //! until deleted. `idv serve` starts the sweeper ([`spawn`]) with the
@@ -33,6 +35,8 @@ pub struct Swept {
     pub tokens: u64,
     /// Stored idempotent responses.
     pub idempotency: u64,
+    /// 1-Click requests (past their 60 minutes plus the grace).
+    pub one_click_requests: u64,
 }
 
 /// Deletes in batches until a batch comes back short.
@@ -56,10 +60,13 @@ pub async fn sweep(store: &dyn Store, now: i64, flow_grace_secs: i64) -> StoreRe
     let flows = drain(|| store.delete_expired_flows(now - flow_grace_secs, BATCH)).await?;
     let tokens = drain(|| store.delete_expired_tokens(now, BATCH)).await?;
     let idempotency = drain(|| store.delete_expired_idempotency(now, BATCH)).await?;
+    let one_click_requests =
+        drain(|| store.delete_expired_requests(now - flow_grace_secs, BATCH)).await?;
     Ok(Swept {
         flows,
         tokens,
         idempotency,
+        one_click_requests,
     })
 }
 
@@ -81,6 +88,7 @@ pub fn spawn(store: DynStore, clock: Clock, cfg: Retention) -> JoinHandle<()> {
                     flows = s.flows,
                     access_tokens = s.tokens,
                     idempotency_records = s.idempotency,
+                    one_click_requests = s.one_click_requests,
                     "retention sweep: deleted expired rows"
                 ),
                 Err(e) => {

@@ -212,6 +212,8 @@ pub enum ErrorId {
     SignupWrongMethod,
     ///IDV004 Unknown Path (signup, HTTP 404).
     SignupUnknownPath,
+    ///IDV005 Integration Not Served Yet (signup, HTTP 403).
+    IntegrationNotServed,
     ///Request Blocked by Firewall (firewall, HTTP 403).
     FirewallBlocked,
     ///API Key Used Client Side (firewall, HTTP 418).
@@ -291,6 +293,7 @@ impl ErrorId {
         ErrorId::SignupMalformedRequest,
         ErrorId::SignupWrongMethod,
         ErrorId::SignupUnknownPath,
+        ErrorId::IntegrationNotServed,
         ErrorId::FirewallBlocked,
         ErrorId::ApiKeyUsedClientSide,
         ErrorId::AbnormalRequestVolume,
@@ -429,7 +432,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 72usize] = [
+pub static ENTRIES: [EntryMeta; 73usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -3037,6 +3040,35 @@ pub static ENTRIES: [EntryMeta; 72usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::IntegrationNotServed,
+        name: "integration_not_served",
+        surface: Surface::Signup,
+        status: 403u16,
+        code: Some(WireCode::Str("IDV005")),
+        title: "Integration Not Served Yet",
+        message: "This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted",
+        params: &[],
+        description: "The brand's integration type is Hosted or Semi-Hosted, whose flows (the verification code, the hosted page) this version of idv does not serve yet.",
+        causes: &[
+            "POST /1-click was called with the key of a Hosted or Semi-Hosted brand.",
+        ],
+        resolution: "Use the key of a Non-Hosted brand (`idv admin brand create --integration non-hosted`), or wait for a version of idv that serves the other integration types.",
+        retry: Retry::Never,
+        endpoints: &["POST /1-click"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#integration_not_served",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"Forbidden\",\"message\":\"This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted\",\"code\":403,\"className\":\"forbidden\",\"data\":{\"errorCode\":\"IDV005\"}}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::FirewallBlocked,
         name: "firewall_blocked",
         surface: Surface::Firewall,
@@ -3713,6 +3745,8 @@ pub enum SignupError {
     SignupWrongMethod,
     ///Unknown Path — `Not found: no 1-Click operation at this path`
     SignupUnknownPath,
+    ///Integration Not Served Yet — `This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted`
+    IntegrationNotServed,
 }
 impl CatalogError for SignupError {
     fn id(&self) -> ErrorId {
@@ -3743,6 +3777,7 @@ impl CatalogError for SignupError {
             Self::SignupMalformedRequest { .. } => ErrorId::SignupMalformedRequest,
             Self::SignupWrongMethod => ErrorId::SignupWrongMethod,
             Self::SignupUnknownPath => ErrorId::SignupUnknownPath,
+            Self::IntegrationNotServed => ErrorId::IntegrationNotServed,
         }
     }
     fn params(&self) -> Params {
@@ -3789,6 +3824,7 @@ impl CatalogError for SignupError {
             }
             Self::SignupWrongMethod => {}
             Self::SignupUnknownPath => {}
+            Self::IntegrationNotServed => {}
         }
         p
     }
@@ -3847,6 +3883,7 @@ impl CatalogError for SignupError {
                 }
                 ErrorId::SignupWrongMethod => Self::SignupWrongMethod,
                 ErrorId::SignupUnknownPath => Self::SignupUnknownPath,
+                ErrorId::IntegrationNotServed => Self::IntegrationNotServed,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,

@@ -15,6 +15,8 @@
 pub mod auth;
 pub mod brands;
 mod one_click;
+pub mod risk;
+pub mod sandbox;
 pub mod store;
 
 use crate::app::AppState;

@@ -6,7 +6,8 @@
 //! are in `crate::store::sql`.
 //!
 //! Invariant: an API key is stored only as the SHA-256 digest of the key; the
-//! key itself is shown once, when it is created.
+//! key itself is shown once, when it is created. A 1-Click request keeps its
+//! phone number only as a digest and its identity sealed with the server key.
 
 use crate::store::StoreResult;
 
@@ -65,7 +66,25 @@ impl std::fmt::Debug for ApiKeyRecord {
     }
 }
 
-/// Brands and API keys.
+/// A 1-Click request: what `POST /1-click` found, for `GET` and `PATCH`
+/// `/1-click/{uuid}` during its 60 minutes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The request's uuid.
+    pub uuid: String,
+    /// The brand that made it.
+    pub brand_id: String,
+    /// SHA-256 of the phone number, hex.
+    pub phone_hash: String,
+    /// The identity as JSON, sealed with the server key and bound to the uuid.
+    pub data: String,
+    /// Creation time, Unix seconds.
+    pub created_at: i64,
+    /// End of its life, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Brands, API keys and 1-Click requests.
 #[async_trait::async_trait]
 pub trait SignupStore: Send + Sync + 'static {
     /// Number of brands (0 on a fresh database).
@@ -85,4 +104,11 @@ pub trait SignupStore: Send + Sync + 'static {
     async fn get_api_key_by_id(&self, key_id: &str) -> StoreResult<Option<ApiKeyRecord>>;
     /// Revokes a key; false when it does not exist or was already revoked.
     async fn revoke_api_key(&self, key_id: &str, now: i64) -> StoreResult<bool>;
+    /// Stores a 1-Click request.
+    async fn insert_request(&self, r: &RequestRecord) -> StoreResult<()>;
+    /// A 1-Click request of the brand `brand_id` (another brand's is `None`).
+    async fn get_request(&self, brand_id: &str, uuid: &str) -> StoreResult<Option<RequestRecord>>;
+    /// Deletes at most `limit` 1-Click requests that expired before `before`
+    /// (the retention sweeper); returns how many.
+    async fn delete_expired_requests(&self, before: i64, limit: i64) -> StoreResult<u64>;
 }

@@ -34,8 +34,8 @@
 use super::{
     ApiKeyRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord, DeviceRecord, DynStore,
     FirewallEvent, FirewallStore, FlaggedKey, FlowRecord, IdempotencyEntry, IdempotencyRecord,
-    IdempotencyStore, IdentityRecord, PossessionStore, Project, RevocationMark, SideEffect,
-    SignupStore, StoreError, StoreResult, TokenRecord,
+    IdempotencyStore, IdentityRecord, PossessionStore, Project, RequestRecord, RevocationMark,
+    SideEffect, SignupStore, StoreError, StoreResult, TokenRecord,
 };
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -402,6 +402,15 @@ impl SignupStore for CachedStore {
     }
     async fn revoke_api_key(&self, key_id: &str, now: i64) -> StoreResult<bool> {
         self.inner.revoke_api_key(key_id, now).await
+    }
+    async fn insert_request(&self, r: &RequestRecord) -> StoreResult<()> {
+        self.inner.insert_request(r).await
+    }
+    async fn get_request(&self, brand_id: &str, uuid: &str) -> StoreResult<Option<RequestRecord>> {
+        self.inner.get_request(brand_id, uuid).await
+    }
+    async fn delete_expired_requests(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_requests(before, limit).await
     }
 }
 

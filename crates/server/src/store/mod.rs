@@ -29,7 +29,7 @@ pub use crate::firewall::store::{FirewallEvent, FirewallStore, FlaggedKey};
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
 };
-pub use crate::signup::store::{ApiKeyRecord, BrandRecord, SignupStore};
+pub use crate::signup::store::{ApiKeyRecord, BrandRecord, RequestRecord, SignupStore};
 pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
 pub use cached::CachedStore;
 pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};

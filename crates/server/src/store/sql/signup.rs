@@ -4,7 +4,8 @@
 
 use super::{PgStore, SqliteStore};
 use crate::store::{
-    ApiKeyRecord, BrandRecord, FirewallEvent, FirewallStore, FlaggedKey, SignupStore, StoreResult,
+    ApiKeyRecord, BrandRecord, FirewallEvent, FirewallStore, FlaggedKey, RequestRecord,
+    SignupStore, StoreResult,
 };
 
 /// A `signup_brands` row; `add_ons` is stored comma-separated.
@@ -64,6 +65,17 @@ impl From<KeyRow> for ApiKeyRecord {
             client_side_uses: r.client_side_uses,
         }
     }
+}
+
+/// A `signup_requests` row.
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    uuid: String,
+    brand_id: String,
+    phone_hash: String,
+    data: String,
+    created_at: i64,
+    expires_at: i64,
 }
 
 /// A `firewall_events` row.
@@ -169,6 +181,48 @@ macro_rules! signup_sql {
                     .execute(&mut *self.write().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_request(&self, r: &RequestRecord) -> StoreResult<()> {
+                sqlx::query("INSERT INTO signup_requests (uuid, brand_id, phone_hash, data, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&r.uuid)
+                    .bind(&r.brand_id)
+                    .bind(&r.phone_hash)
+                    .bind(&r.data)
+                    .bind(r.created_at)
+                    .bind(r.expires_at)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(())
+            }
+
+            async fn get_request(
+                &self,
+                brand_id: &str,
+                uuid: &str,
+            ) -> StoreResult<Option<RequestRecord>> {
+                let row: Option<RequestRow> = sqlx::query_as("SELECT uuid, brand_id, phone_hash, data, created_at, expires_at FROM signup_requests WHERE uuid = $1 AND brand_id = $2")
+                    .bind(uuid)
+                    .bind(brand_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| RequestRecord {
+                    uuid: r.uuid,
+                    brand_id: r.brand_id,
+                    phone_hash: r.phone_hash,
+                    data: r.data,
+                    created_at: r.created_at,
+                    expires_at: r.expires_at,
+                }))
+            }
+
+            async fn delete_expired_requests(&self, before: i64, limit: i64) -> StoreResult<u64> {
+                let r = sqlx::query("DELETE FROM signup_requests WHERE uuid IN (SELECT uuid FROM signup_requests WHERE expires_at < $1 LIMIT $2)")
+                    .bind(before)
+                    .bind(limit)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected())
             }
         }
 

@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod catalogue;
 mod firewall;
+mod one_click;
 mod routes;
 mod store;
 

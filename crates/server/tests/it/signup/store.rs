@@ -86,6 +86,22 @@ async fn brands_keys_and_flags_on_every_backend() {
                 .revoked_at
                 .is_none()
         );
+
+        // 1-Click requests are found only through their brand.
+        let req = idv_server::store::RequestRecord {
+            uuid: "9d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5".into(),
+            brand_id: k.brand.id.clone(),
+            phone_hash: "h".into(),
+            data: "sealed".into(),
+            created_at: 900,
+            expires_at: 4500,
+        };
+        s.insert_request(&req).await.unwrap();
+        assert_eq!(
+            s.get_request(&k.brand.id, &req.uuid).await.unwrap(),
+            Some(req.clone())
+        );
+        assert_eq!(s.get_request("brd_other", &req.uuid).await.unwrap(), None);
         store.close().await;
         db.cleanup().await;
     }

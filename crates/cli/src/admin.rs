@@ -1,10 +1,13 @@
-//! `idv admin`: manage OAuth clients, and the brands and API keys of 1-Click
-//! Signup, directly in the database (created and migrated first, as `idv serve`
-//! does).
+//! `idv admin`: manage OAuth clients (possession), workspaces and their API
+//! tokens (verification), and the brands and API keys of 1-Click Signup,
+//! directly in the database (created and migrated first, as `idv serve` does).
 
 use crate::ServerArgs;
 use clap::Subcommand;
-use idv_server::provision::{ClientOptions, create_client, revoke_client};
+use idv_server::provision::{
+    API_TOKEN_DAYS, ClientOptions, create_api_token, create_client, create_workspace,
+    list_api_tokens, revoke_api_token, revoke_client,
+};
 use idv_server::signup::brands::{self, BrandOptions};
 
 /// `idv admin …`
@@ -24,6 +27,34 @@ pub enum AdminCommand {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Workspaces of the verification API.
+    Workspace {
+        #[command(subcommand)]
+        command: WorkspaceCommand,
+    },
+    /// API tokens of a workspace (`<id>|<secret>`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+/// `idv admin workspace …`
+#[derive(Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace and its first API token; prints the token once. The
+    /// workspace's tier is --tier (sandbox unless IDV__TIER or the config file
+    /// say otherwise).
+    Create {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -47,6 +78,49 @@ pub enum BrandCommand {
         #[arg(long)]
         redirect_url: Option<String>,
         /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `idv admin token …`
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token of a workspace; prints it once.
+    Create {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The workspace (ws_…).
+        #[arg(long)]
+        workspace: String,
+        /// A label for the token.
+        #[arg(long, default_value = "default")]
+        name: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = API_TOKEN_DAYS)]
+        expires_in_days: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an API token (by its id, the part before `|`): refused at once.
+    Revoke {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The token id (tok_…).
+        token_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a workspace's API tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The workspace (ws_…).
+        #[arg(long)]
+        workspace: String,
+        /// Print JSON, one object a line.
         #[arg(long)]
         json: bool,
     },
@@ -76,6 +150,106 @@ pub enum KeyCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+async fn run_workspace(cmd: WorkspaceCommand) -> Result<(), String> {
+    let WorkspaceCommand::Create { server, name, json } = cmd;
+    let (cfg, store) = open(&server).await?;
+    let tier = cfg.tier;
+    let r = create_workspace(store.as_ref(), &name, tier, idv_server::clock::unix_now()).await;
+    store.close().await;
+    let w = r?;
+    if json {
+        println!("{}", w.to_json());
+    } else {
+        println!(
+            "workspace: {} ({}, tier {})\ntoken:     {}\n(the token is shown only now; idv stores a digest)",
+            w.workspace_id, w.name, w.tier, w.token.token
+        );
+    }
+    Ok(())
+}
+
+async fn run_token(cmd: TokenCommand) -> Result<(), String> {
+    let now = idv_server::clock::unix_now();
+    match cmd {
+        TokenCommand::Create {
+            server,
+            workspace,
+            name,
+            expires_in_days,
+            json,
+        } => {
+            let (_, store) = open(&server).await?;
+            let r = create_api_token(store.as_ref(), &workspace, &name, expires_in_days, now).await;
+            store.close().await;
+            let t = r?;
+            if json {
+                println!("{}", t.to_json());
+            } else {
+                println!(
+                    "token: {}\n(the token is shown only now; idv stores a digest)",
+                    t.token
+                );
+            }
+        }
+        TokenCommand::Revoke {
+            server,
+            token_id,
+            json,
+        } => {
+            let (_, store) = open(&server).await?;
+            let r = revoke_api_token(store.as_ref(), &token_id, now).await;
+            store.close().await;
+            r?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"token_id": token_id, "revoked": true})
+                );
+            } else {
+                println!("revoked {token_id}");
+            }
+        }
+        TokenCommand::List {
+            server,
+            workspace,
+            json,
+        } => {
+            let (_, store) = open(&server).await?;
+            let r = list_api_tokens(store.as_ref(), &workspace).await;
+            store.close().await;
+            for t in r? {
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.expires_at <= now {
+                    "expired"
+                } else {
+                    "active"
+                };
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "token_id": t.id,
+                            "name": t.name,
+                            "state": state,
+                            "created_at": t.created_at,
+                            "expires_at": t.expires_at,
+                            "revoked_at": t.revoked_at,
+                            "last_used_at": t.last_used_at,
+                        })
+                    );
+                } else {
+                    println!(
+                        "{}  {:<8} {}  expires {}",
+                        t.id, state, t.name, t.expires_at
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `idv admin client …`
@@ -147,6 +321,8 @@ pub async fn run(cmd: AdminCommand) -> Result<(), String> {
     let now = idv_server::clock::unix_now();
     let command = match cmd {
         AdminCommand::Client { command } => command,
+        AdminCommand::Workspace { command } => return run_workspace(command).await,
+        AdminCommand::Token { command } => return run_token(command).await,
         AdminCommand::Brand {
             command:
                 BrandCommand::Create {

@@ -2,8 +2,9 @@
 //!
 //! - `idv serve` runs the server (see idv-server) with layered configuration.
 //! - `idv admin client create|revoke` manages OAuth clients in a database;
-//!   `idv admin brand create` and `idv admin key create|revoke` the brands and
-//!   API keys of 1-Click Signup.
+//!   `idv admin workspace create` and `idv admin token create|revoke|list` the
+//!   verification API's workspaces and tokens; `idv admin brand create` and
+//!   `idv admin key create|revoke` the brands and API keys of 1-Click Signup.
 //! - `idv explain <code|id|status|message words>` prints what the catalogue says
 //!   about an error, from the table generated into idv-core (no YAML is read at
 //!   run time), and where the reference documents it.
@@ -44,7 +45,7 @@ enum Command {
     /// Run the server (defaults: 127.0.0.1:8080, SQLite under ./idv-data/, region us, sandbox tier).
     #[command(after_help = SERVE_ENV_HELP)]
     Serve(ServeArgs),
-    /// Administer a database: OAuth clients, 1-Click Signup brands and API keys.
+    /// Administer a database: OAuth clients, workspaces, API tokens, 1-Click Signup brands and API keys.
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,
@@ -64,6 +65,9 @@ Environment (each option above overrides its variable, which overrides the confi
 Connection limits (also config file keys, lower-case without IDV__; seconds may be decimals):
   IDV__HEADER_TIMEOUT            seconds to send a request's headers; default 10
   IDV__BODY_TIMEOUT              seconds to send a request's body; default 30
+  IDV__MIN_BODY_RATE             slowest body, bytes a second over each window (0: none); default 256
+  IDV__MIN_BODY_RATE_WINDOW      seconds the minimum body rate is measured over; default 5
+  IDV__HANDLER_TIMEOUT           seconds a request may take after its body before the 503; default 30 (below 60)
   IDV__IDLE_TIMEOUT              seconds a kept-alive connection may idle; default 60
   IDV__SHUTDOWN_TIMEOUT          seconds in-flight requests get after SIGTERM; default 10
   IDV__MAX_CONNECTIONS           connections open at once; default 4096 (kept below ulimit -n)
@@ -78,6 +82,9 @@ Data at rest (also config file keys):
 Retention (also config file keys; seconds):
   IDV__RETENTION_SWEEP_INTERVAL  seconds between sweeps that delete expired flows, tokens, idempotency records; default 300
   IDV__RETENTION_FLOW_GRACE      seconds a flow is kept after its correlation id expired; default 3600
+Background jobs (also config file keys):
+  IDV__JOBS_WORKERS  job queue workers of this instance; default 2
+  IDV__JOBS_LEASE    seconds a claimed job stays claimed without news from its worker; default 30
 Any other IDV__ variable is an error, so a typo does not pass silently.";
 
 /// `idv serve`'s options: where to listen, and the database options.

@@ -7,7 +7,9 @@
 //!
 //! - [`Client`] is built once ([`Client::builder`]) and shared; each surface's
 //!   calls are on a handle it hands out: `client.possession().start(..)`
-//!   ([`possession::Possession`]). Methods and paths come from idv-core's
+//!   ([`possession::Possession`], OAuth2 [`Credentials`]) and
+//!   `client.verification().create(..)` ([`verification::VerificationApi`], a
+//!   workspace [`ApiToken`]). Methods and paths come from idv-core's
 //!   operations tables, the ones the server routes by.
 //! - Every failure is one [`Error`]: a catalogued API error with its entry
 //!   ([`ApiFailure`]), an unknown code kept whole, a transport failure, a timeout,
@@ -46,6 +48,7 @@ mod ops;
 mod pacing;
 pub mod possession;
 pub mod retry;
+pub mod verification;
 
 pub use client::{Client, ClientBuilder, Credentials, Region, Stats, Tier, preset_url};
 pub use error::{
@@ -55,3 +58,4 @@ pub use idv_core::ratelimit::RateLimit;
 pub use idv_core::{ErrorId, Retry, Surface, WireCode};
 pub use pacing::Pacing;
 pub use retry::{BudgetConfig, RetryBudget, RetryPolicy};
+pub use verification::ApiToken;

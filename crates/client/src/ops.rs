@@ -87,6 +87,68 @@ pub(crate) mod possession {
     ];
 }
 
+/// The verification operations the client calls (every row of the surface).
+pub(crate) mod verification {
+    use super::find;
+    use idv_core::operation::Operation;
+    use idv_core::operations::VERIFICATION;
+
+    /// Lists a flow's verifications, a page at a time.
+    pub(crate) const LIST: &Operation = find(VERIFICATION, "listVerifications");
+    /// Lists every flow's verifications, a page at a time.
+    pub(crate) const LIST_ALL: &Operation = find(VERIFICATION, "listAllVerifications");
+    /// Creates a verification.
+    pub(crate) const CREATE: &Operation = find(VERIFICATION, "createVerification");
+    /// Reads a verification with its history and comments.
+    pub(crate) const SHOW: &Operation = find(VERIFICATION, "showVerification");
+    /// Started → Submitted.
+    pub(crate) const SUBMIT: &Operation = find(VERIFICATION, "submitVerification");
+    /// → Canceled.
+    pub(crate) const CANCEL: &Operation = find(VERIFICATION, "cancelVerification");
+    /// → Hold.
+    pub(crate) const HOLD: &Operation = find(VERIFICATION, "holdVerification");
+    /// Hold → the status it interrupted.
+    pub(crate) const RESUME: &Operation = find(VERIFICATION, "resumeVerification");
+    /// Rejected or Double Check → Started.
+    pub(crate) const RESUBMIT: &Operation = find(VERIFICATION, "resubmitVerification");
+    /// → Approved.
+    pub(crate) const APPROVE: &Operation = find(VERIFICATION, "approveVerification");
+    /// → Rejected, with a reason.
+    pub(crate) const REJECT: &Operation = find(VERIFICATION, "rejectVerification");
+    /// Erases a verification's personal data.
+    pub(crate) const ERASE: &Operation = find(VERIFICATION, "deleteVerification");
+    /// Comments on a verification.
+    pub(crate) const COMMENT: &Operation = find(VERIFICATION, "createVerificationComment");
+    /// Lists the address blacklist.
+    pub(crate) const BLACKLIST: &Operation = find(VERIFICATION, "listAddressBlacklist");
+    /// Adds an address to the blacklist.
+    pub(crate) const BLACKLIST_ADD: &Operation = find(VERIFICATION, "createAddressBlacklistEntry");
+    /// Removes an address from the blacklist.
+    pub(crate) const BLACKLIST_REMOVE: &Operation =
+        find(VERIFICATION, "deleteAddressBlacklistEntry");
+
+    /// Every operation above with the id it was looked up by, for the tests.
+    #[cfg(test)]
+    pub(crate) const USED: &[(&str, &Operation)] = &[
+        ("listVerifications", LIST),
+        ("listAllVerifications", LIST_ALL),
+        ("createVerification", CREATE),
+        ("showVerification", SHOW),
+        ("submitVerification", SUBMIT),
+        ("cancelVerification", CANCEL),
+        ("holdVerification", HOLD),
+        ("resumeVerification", RESUME),
+        ("resubmitVerification", RESUBMIT),
+        ("approveVerification", APPROVE),
+        ("rejectVerification", REJECT),
+        ("deleteVerification", ERASE),
+        ("createVerificationComment", COMMENT),
+        ("listAddressBlacklist", BLACKLIST),
+        ("createAddressBlacklistEntry", BLACKLIST_ADD),
+        ("deleteAddressBlacklistEntry", BLACKLIST_REMOVE),
+    ];
+}
+
 /// The path of `op` with each `{name}` replaced by the percent-encoded value of
 /// `name` in `params`. A path without parameters is borrowed from the table.
 pub(crate) fn path(
@@ -160,6 +222,39 @@ mod tests {
                 row.id
             );
         }
+    }
+
+    #[test]
+    fn every_verification_operation_has_a_call() {
+        use idv_core::operations::VERIFICATION;
+        for (id, op) in verification::USED {
+            let row = VERIFICATION
+                .iter()
+                .find(|o| o.id == *id)
+                .unwrap_or_else(|| panic!("{id} is not in idv_core::operations::VERIFICATION"));
+            assert_eq!(row, *op, "{id}");
+            assert_eq!(op.surface, Surface::Verification, "{id}");
+            assert_eq!(op.auth, AuthKind::PersonalAccessToken, "{id}");
+        }
+        for row in VERIFICATION.iter().filter(|o| o.auth != AuthKind::Public) {
+            assert!(
+                verification::USED.iter().any(|(id, _)| *id == row.id),
+                "{} has no client call",
+                row.id
+            );
+        }
+    }
+
+    #[test]
+    fn a_flow_and_an_id_fill_the_verification_paths() {
+        let p = path(
+            verification::REJECT,
+            &[("flow", "usps1583"), ("id", "ver_1")],
+        )
+        .unwrap();
+        assert_eq!(p, "/api/v1/usps1583/verifications/ver_1/reject");
+        let p = path(verification::BLACKLIST_REMOVE, &[("id", "abl_x|y")]).unwrap();
+        assert_eq!(p, "/api/v1/address-blacklist/abl_x%7Cy");
     }
 
     #[test]

@@ -133,7 +133,9 @@ pub struct Operation {
     pub path_params: &'static [Field],
     /// Its request body, if it takes one.
     pub request: Option<Body>,
-    /// Its 200 response body.
+    /// The status of a successful answer (200, or 201 for a creation).
+    pub status: u16,
+    /// Its successful response body.
     pub response: Body,
     /// The catalogued errors it can answer, in catalogue order.
     pub errors: &'static [ErrorId],

@@ -6,9 +6,10 @@
 //! redacted.
 //!
 //! The connection limits (`header_timeout`, `body_timeout`, `idle_timeout`,
-//! `shutdown_timeout` in seconds; `max_connections`,
-//! `max_connections_per_peer`) default to the catalogue's values
-//! (`idv_core::limits`) and are enforced by [`crate::conn`].
+//! `shutdown_timeout`, `min_body_rate_window` in seconds; `min_body_rate` in
+//! bytes a second; `max_connections`, `max_connections_per_peer`) default to the
+//! catalogue's values (`idv_core::limits`) and are enforced by [`crate::conn`];
+//! `handler_timeout` (seconds, below the Idempotency-Key lease) by the edge.
 
 use crate::conn::ConnLimits;
 use serde::{Deserialize, Deserializer};
@@ -111,6 +112,8 @@ pub struct Config {
     pub retention: Retention,
     /// The firewall in front of the signup surface (the `[firewall]` table).
     pub firewall: crate::firewall::Settings,
+    /// The job queue's workers (`jobs_workers`, `jobs_lease`).
+    pub jobs: crate::jobs::Settings,
 }
 
 /// The retention sweeper's schedule (`crate::retention`): expired flows,
@@ -151,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
             .field("firewall", &self.firewall)
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -169,6 +173,7 @@ impl Default for Config {
             public_url: None,
             retention: Retention::default(),
             firewall: crate::firewall::Settings::default(),
+            jobs: crate::jobs::Settings::default(),
         }
     }
 }
@@ -199,6 +204,15 @@ pub struct ConfigLayer {
     /// Seconds in-flight requests get after a shutdown signal.
     #[serde(default, deserialize_with = "number_or_text")]
     pub shutdown_timeout: Option<String>,
+    /// Seconds a handler may take after the request body (`handler_timeout`).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub handler_timeout: Option<String>,
+    /// Slowest request body, bytes a second (`min_body_rate`; 0 = none).
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub min_body_rate: Option<String>,
+    /// Seconds the minimum body rate is measured over.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub min_body_rate_window: Option<String>,
     /// Most connections open at once.
     #[serde(default, deserialize_with = "number_or_text")]
     pub max_connections: Option<String>,
@@ -219,6 +233,12 @@ pub struct ConfigLayer {
     pub retention_flow_grace: Option<String>,
     /// The `[firewall]` table (config file only).
     pub firewall: Option<crate::firewall::SettingsLayer>,
+    /// Job queue workers.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub jobs_workers: Option<String>,
+    /// Seconds a job's claim lasts without renewal.
+    #[serde(default, deserialize_with = "number_or_text")]
+    pub jobs_lease: Option<String>,
 }
 
 /// A TOML number (`header_timeout = 10`, `= 0.5`) or string, kept as text and
@@ -250,6 +270,9 @@ impl std::fmt::Debug for ConfigLayer {
             .field("body_timeout", &self.body_timeout)
             .field("idle_timeout", &self.idle_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("handler_timeout", &self.handler_timeout)
+            .field("min_body_rate", &self.min_body_rate)
+            .field("min_body_rate_window", &self.min_body_rate_window)
             .field("max_connections", &self.max_connections)
             .field("max_connections_per_peer", &self.max_connections_per_peer)
             .field(
@@ -261,6 +284,8 @@ impl std::fmt::Debug for ConfigLayer {
             .field("retention_sweep_interval", &self.retention_sweep_interval)
             .field("retention_flow_grace", &self.retention_flow_grace)
             .field("firewall", &self.firewall)
+            .field("jobs_workers", &self.jobs_workers)
+            .field("jobs_lease", &self.jobs_lease)
             .finish()
     }
 }
@@ -268,7 +293,8 @@ impl std::fmt::Debug for ConfigLayer {
 impl ConfigLayer {
     /// Reads a TOML file (keys: listen, database, region, tier, log, and the
     /// connection limits header_timeout, body_timeout, idle_timeout,
-    /// shutdown_timeout, max_connections, max_connections_per_peer).
+    /// shutdown_timeout, handler_timeout, min_body_rate, min_body_rate_window,
+    /// max_connections, max_connections_per_peer).
     pub fn from_file(path: &Path) -> Result<ConfigLayer, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
@@ -277,7 +303,8 @@ impl ConfigLayer {
 
     /// Reads `IDV__LISTEN`, `IDV__DATABASE`, `IDV__REGION`, `IDV__TIER`, `IDV__LOG`
     /// and the connection limits (`IDV__HEADER_TIMEOUT`, `IDV__BODY_TIMEOUT`,
-    /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__MAX_CONNECTIONS`,
+    /// `IDV__IDLE_TIMEOUT`, `IDV__SHUTDOWN_TIMEOUT`, `IDV__HANDLER_TIMEOUT`,
+    /// `IDV__MIN_BODY_RATE`, `IDV__MIN_BODY_RATE_WINDOW`, `IDV__MAX_CONNECTIONS`,
     /// `IDV__MAX_CONNECTIONS_PER_PEER`), the server key (`IDV__SECRET_KEY`,
     /// `IDV__SECRET_KEY_FILE`) and retention (`IDV__RETENTION_SWEEP_INTERVAL`,
     /// `IDV__RETENTION_FLOW_GRACE`) from `vars`; any other `IDV__` variable is an error, so a typo does not pass silently.
@@ -306,6 +333,9 @@ impl ConfigLayer {
                 "body_timeout" => &mut layer.body_timeout,
                 "idle_timeout" => &mut layer.idle_timeout,
                 "shutdown_timeout" => &mut layer.shutdown_timeout,
+                "handler_timeout" => &mut layer.handler_timeout,
+                "min_body_rate" => &mut layer.min_body_rate,
+                "min_body_rate_window" => &mut layer.min_body_rate_window,
                 "max_connections" => &mut layer.max_connections,
                 "max_connections_per_peer" => &mut layer.max_connections_per_peer,
                 "secret_key" => &mut layer.secret_key,
@@ -313,14 +343,18 @@ impl ConfigLayer {
                 "public_url" => &mut layer.public_url,
                 "retention_sweep_interval" => &mut layer.retention_sweep_interval,
                 "retention_flow_grace" => &mut layer.retention_flow_grace,
+                "jobs_workers" => &mut layer.jobs_workers,
+                "jobs_lease" => &mut layer.jobs_lease,
                 // The config file's path, read by the command line before the layers.
                 "config" => continue,
                 _ => {
                     return Err(format!(
                         "unknown environment variable {k}: use IDV__CONFIG, IDV__LISTEN, IDV__DATABASE, IDV__REGION, IDV__TIER, IDV__LOG, \
                          IDV__HEADER_TIMEOUT, IDV__BODY_TIMEOUT, IDV__IDLE_TIMEOUT, IDV__SHUTDOWN_TIMEOUT, \
+                         IDV__HANDLER_TIMEOUT, IDV__MIN_BODY_RATE, IDV__MIN_BODY_RATE_WINDOW, \
                          IDV__MAX_CONNECTIONS, IDV__MAX_CONNECTIONS_PER_PEER, IDV__SECRET_KEY, IDV__SECRET_KEY_FILE, \
-                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL or IDV__RETENTION_FLOW_GRACE"
+                         IDV__PUBLIC_URL, IDV__RETENTION_SWEEP_INTERVAL, IDV__RETENTION_FLOW_GRACE, \
+                         IDV__JOBS_WORKERS or IDV__JOBS_LEASE"
                     ));
                 }
             };
@@ -354,6 +388,9 @@ impl Config {
             pick(&mut l.body_timeout, &layer.body_timeout);
             pick(&mut l.idle_timeout, &layer.idle_timeout);
             pick(&mut l.shutdown_timeout, &layer.shutdown_timeout);
+            pick(&mut l.handler_timeout, &layer.handler_timeout);
+            pick(&mut l.min_body_rate, &layer.min_body_rate);
+            pick(&mut l.min_body_rate_window, &layer.min_body_rate_window);
             pick(&mut l.max_connections, &layer.max_connections);
             pick(
                 &mut l.max_connections_per_peer,
@@ -370,6 +407,8 @@ impl Config {
             if layer.firewall.is_some() {
                 l.firewall.clone_from(&layer.firewall);
             }
+            pick(&mut l.jobs_workers, &layer.jobs_workers);
+            pick(&mut l.jobs_lease, &layer.jobs_lease);
         }
         let mut c = Config::default();
         if let Some(v) = &l.listen {
@@ -433,10 +472,26 @@ impl Config {
                 &l.shutdown_timeout,
                 &mut n.shutdown_timeout,
             ),
+            (
+                "handler_timeout",
+                &l.handler_timeout,
+                &mut n.handler_timeout,
+            ),
+            (
+                "min_body_rate_window",
+                &l.min_body_rate_window,
+                &mut n.min_body_rate_window,
+            ),
         ] {
             if let Some(v) = value {
                 *slot = parse_seconds(name, v)?;
             }
+        }
+        check_handler_timeout(n.handler_timeout)?;
+        if let Some(v) = &l.min_body_rate {
+            n.min_body_rate = v.trim().parse().map_err(|_| {
+                format!("invalid min_body_rate {v:?}: use a whole number of bytes a second (0: no minimum)")
+            })?;
         }
         if let Some(v) = &l.retention_sweep_interval {
             c.retention.sweep_interval = parse_seconds("retention_sweep_interval", v)?;
@@ -446,6 +501,17 @@ impl Config {
         }
         if let Some(v) = &l.firewall {
             c.firewall = crate::firewall::Settings::resolve(v)?;
+        }
+        if let Some(v) = &l.jobs_workers {
+            c.jobs.workers = parse_count("jobs_workers", v)?;
+        }
+        if let Some(v) = &l.jobs_lease {
+            c.jobs.lease = parse_seconds("jobs_lease", v)?;
+            if c.jobs.lease < std::time::Duration::from_secs(1) {
+                return Err(format!(
+                    "invalid jobs_lease {v:?}: use at least 1 second (a running job renews its lease every third of it)"
+                ));
+            }
         }
         for (name, value, slot) in [
             (
@@ -492,6 +558,21 @@ fn parse_seconds(name: &str, v: &str) -> Result<std::time::Duration, String> {
             "invalid {name} {v:?}: use a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}, e.g. 10 or 0.5"
         )),
     }
+}
+
+/// `handler_timeout` must end before the lease of the Idempotency-Key claim
+/// its request holds, so a retry with the key finds the claim still held, never
+/// free for a second run while the first may still be answering.
+fn check_handler_timeout(t: std::time::Duration) -> Result<(), String> {
+    let lease = crate::guard::idempotency::CLAIM_LEASE_SECONDS as f64;
+    if t.as_secs_f64() >= lease {
+        return Err(format!(
+            "invalid handler_timeout {} s: it must be below the Idempotency-Key lease of {lease} s \
+             (a retry after a timed-out request must find its key still held); use e.g. 30",
+            t.as_secs_f64()
+        ));
+    }
+    Ok(())
 }
 
 /// A whole number of at least 1.
@@ -709,6 +790,35 @@ mod tests {
     }
 
     #[test]
+    fn job_settings_have_defaults_and_come_from_the_file_and_the_environment() {
+        use std::time::Duration;
+        let c = Config::resolve(&[]).unwrap();
+        assert_eq!((c.jobs.workers, c.jobs.lease), (2, Duration::from_secs(30)));
+        let file: ConfigLayer = toml::from_str("jobs_workers = 4\njobs_lease = 60").unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__JOBS_LEASE".to_string(), "5".to_string())]).unwrap();
+        let j = Config::resolve(&[file, env]).unwrap().jobs;
+        assert_eq!((j.workers, j.lease), (4, Duration::from_secs(5)));
+        for (key, value, expected) in [
+            (
+                "IDV__JOBS_WORKERS",
+                "0",
+                "invalid jobs_workers \"0\": use a whole number of at least 1",
+            ),
+            (
+                "IDV__JOBS_LEASE",
+                "0.5",
+                "invalid jobs_lease \"0.5\": use at least 1 second",
+            ),
+            ("IDV__JOBS_LEASE", "soon", "invalid jobs_lease \"soon\""),
+        ] {
+            let bad = ConfigLayer::from_env([(key.to_string(), value.to_string())]).unwrap();
+            let err = Config::resolve(&[bad]).unwrap_err();
+            assert!(err.starts_with(expected), "{err}");
+        }
+    }
+
+    #[test]
     fn connection_limits_come_from_the_file_and_the_environment() {
         use std::time::Duration;
         let c = Config::resolve(&[]).unwrap();
@@ -734,6 +844,27 @@ mod tests {
         assert_eq!(n.idle_timeout, Duration::from_secs(7));
         assert_eq!(n.shutdown_timeout, Duration::from_secs(2));
         assert_eq!((n.max_connections, n.max_connections_per_peer), (100, 8));
+        let d = ConnLimits::default();
+        assert_eq!(
+            (d.handler_timeout, d.min_body_rate, d.min_body_rate_window),
+            (Duration::from_secs(30), 256, Duration::from_secs(5))
+        );
+        let file: ConfigLayer =
+            toml::from_str("handler_timeout = 1.5\nmin_body_rate = 0\nmin_body_rate_window = 2")
+                .unwrap();
+        let env =
+            ConfigLayer::from_env([("IDV__MIN_BODY_RATE".to_string(), "64".to_string())]).unwrap();
+        let n = Config::resolve(&[file, env]).unwrap().connections;
+        assert_eq!(
+            (n.handler_timeout, n.min_body_rate, n.min_body_rate_window),
+            (Duration::from_millis(1500), 64, Duration::from_secs(2))
+        );
+        let over = ConfigLayer::from_env([("IDV__HANDLER_TIMEOUT".into(), "90".into())]).unwrap();
+        let err = Config::resolve(&[over]).unwrap_err();
+        assert!(
+            err.contains("below the Idempotency-Key lease of 60 s"),
+            "{err}"
+        );
         for (k, v) in [
             ("IDV__HEADER_TIMEOUT", "0"),
             ("IDV__IDLE_TIMEOUT", "-1"),
@@ -741,6 +872,8 @@ mod tests {
             ("IDV__SHUTDOWN_TIMEOUT", "inf"),
             ("IDV__MAX_CONNECTIONS", "0"),
             ("IDV__MAX_CONNECTIONS_PER_PEER", "1.5"),
+            ("IDV__MIN_BODY_RATE", "-1"),
+            ("IDV__HANDLER_TIMEOUT", "60"),
         ] {
             let layer = ConfigLayer::from_env([(k.to_string(), v.to_string())]).unwrap();
             let err = Config::resolve(&[layer]).unwrap_err();

@@ -37,6 +37,10 @@ const PAGES: &[(&str, &str)] = &[
         include_str!("../../../docs/reference/verification.md"),
     ),
     (
+        "verification-endpoints",
+        include_str!("../../../docs/reference/verification-endpoints.md"),
+    ),
+    (
         "accounts",
         include_str!("../../../docs/reference/accounts.md"),
     ),

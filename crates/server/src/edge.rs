@@ -12,7 +12,7 @@
 //! surface's 404/403 fallbacks, then the guards each operation's table row asks
 //! for, then the handler). A body sent without a length is capped at the same
 //! limit while it is read (`http::input`). Malformed HTTP never gets here: hyper
-//! answers it in `conn.rs` with a bare status (docs/guides/server.md).
+//! answers it in `conn/` with a bare status (docs/guides/server.md).
 //!
 //! Which surface a request belongs to is decided here, once, by path prefix:
 //! `App` holds a static table of `(prefix, &SurfaceEdge)` rows (built by `app`)
@@ -29,7 +29,9 @@
 
 use crate::app::AppState;
 use crate::domain::secrets;
-use crate::guard::auth::{Authenticated, authenticate, basic_credentials, bearer};
+use crate::guard::auth::{
+    Authenticated, authenticate, authenticate_api_token, basic_credentials, bearer,
+};
 use crate::guard::ratelimit::{Decision, LimitKey, header_number, put_headers};
 use crate::http::error::InternalCause;
 use crate::http::input::{declared_too_long, parse_form, read_at_most};
@@ -47,6 +49,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use tokio::sync::oneshot;
 use tower_service::Service;
 use tracing::Instrument;
 
@@ -164,7 +167,7 @@ impl Edge {
         );
         // The clock is read only when the response line will be logged.
         let started = tracing::enabled!(tracing::Level::INFO).then(std::time::Instant::now);
-        let mut resp = self.surface(req).instrument(span.clone()).await;
+        let mut resp = self.surface(req, &id).instrument(span.clone()).await;
         if let Some(InternalCause(cause)) = resp.extensions_mut().remove::<InternalCause>() {
             // Outside the span, with the id as a field: the span is at INFO, and
             // the cause must reach the log with its id at any level.
@@ -200,7 +203,7 @@ impl Edge {
     /// the caller, applies the surface's rate limit and body limit, puts the
     /// rate-limit headers on every response, and runs the routes with panics
     /// caught.
-    async fn surface(&self, req: Request) -> Response {
+    async fn surface(&self, req: Request, id: &HeaderValue) -> Response {
         let st = &self.st;
         let (mut parts, mut body) = req.into_parts();
         let surface = pick(self.surfaces, self.fallback, parts.uri.path());
@@ -238,7 +241,7 @@ impl Edge {
                     }
                 }
             }
-            RateKey::Firewall => {}
+            RateKey::Firewall | RateKey::Workspace => {}
         }
         // Failed authentications, before any credential is looked up: an
         // address (or, from an address that has failed, a client id) over its
@@ -250,24 +253,31 @@ impl Edge {
                 .auth_failures
                 .attempt(peer, named_client.as_deref(), now_ms);
         }
-        let principal = match token {
-            Some(token) if refused.is_none() => {
-                match authenticate(st, token, now_ms / 1000).await {
-                    Ok(Some(p)) => Some(p),
-                    Ok(None) => {
-                        // An unknown, expired or revoked token: a failure of this address.
-                        st.auth_failures.failed(peer, None, now_ms);
-                        None
-                    }
-                    // The store failed, not the credential: nothing is counted.
-                    Err(e) => return (surface.internal)(e.to_string()),
+        let (mut principal, mut workspace) = (None, None);
+        if let Some(token) = token.filter(|_| refused.is_none()) {
+            let now = now_ms / 1000;
+            let found = match surface.rate_key {
+                RateKey::OAuthClient { .. } | RateKey::Firewall => authenticate(st, token, now)
+                    .await
+                    .map(|p| p.map(|p| principal = Some(p))),
+                RateKey::Workspace => authenticate_api_token(st, token, now)
+                    .await
+                    .map(|w| w.map(|w| workspace = Some(w))),
+            };
+            match found {
+                Ok(Some(())) => {}
+                Ok(None) => {
+                    // An unknown, expired or revoked token: a failure of this address.
+                    st.auth_failures.failed(peer, None, now_ms);
                 }
+                // The store failed, not the credential: nothing is counted.
+                Err(e) => return (surface.internal)(e.to_string()),
             }
-            _ => None,
-        };
-        let key = match &principal {
-            Some(p) => LimitKey::Client(p.client_id()),
-            None => LimitKey::Peer(peer),
+        }
+        let key = match (&principal, &workspace) {
+            (Some(p), _) => LimitKey::Client(p.client_id()),
+            (None, Some(w)) => LimitKey::Client(w.workspace_id()),
+            (None, None) => LimitKey::Peer(peer),
         };
         let d = if surface.rate_key == RateKey::Firewall {
             // The surface's firewall limits the volume; nothing is spent here.
@@ -316,9 +326,11 @@ impl Edge {
             // The body limit, before routing and authentication (DESIGN
             // section 4), so an over-size body costs no handler work.
             (surface.too_large)()
-        } else if let Some(reasons) =
-            surface.undecodable_param(parts.method.as_str(), parts.uri.path(), principal.is_some())
-        {
+        } else if let Some(reasons) = surface.undecodable_param(
+            parts.method.as_str(),
+            parts.uri.path(),
+            principal.is_some() || workspace.is_some(),
+        ) {
             // A path parameter that does not percent-decode to UTF-8 gets the
             // surface's malformed-request error naming it, not the router's
             // plain-text 400.
@@ -326,20 +338,31 @@ impl Edge {
         } else {
             parts.extensions.insert(Authenticated {
                 principal,
+                workspace,
                 edge: surface,
                 peer,
             });
+            let (body, received) = watch_end(body);
             let call = self.routes.clone().call(Request::from_parts(parts, body));
             // The routes run as their own task: a caller who hangs up does not
             // cancel a handler halfway through its store calls (sqlx 0.8 can
             // leave a PostgreSQL connection inside a transaction when a `begin`
             // is cancelled, bench/README.md), and a panic comes back as the
             // task's error.
-            match tokio::spawn(call.instrument(tracing::Span::current())).await {
-                Ok(Ok(r)) => r,
-                Ok(Err(never)) => match never {},
-                Err(e) if e.is_panic() => (surface.internal)(panic_cause(e.into_panic())),
-                Err(e) => (surface.internal)(format!("request task: {e}")),
+            let mut task = tokio::spawn(call.instrument(tracing::Span::current()));
+            // The handler timeout counts from the end of the body: receiving
+            // it is bounded by the connection's body timeout and minimum rate.
+            let timeout = st.handler_timeout;
+            let timer = async move {
+                if let Some(received) = received {
+                    let _ = received.await;
+                }
+                tokio::time::sleep(timeout).await;
+            };
+            tokio::select! {
+                biased;
+                joined = &mut task => finished(surface, joined),
+                () = timer => timed_out(surface, task, timeout, id.clone()),
             }
         };
         // A handler that spent a verified client's budget (the token endpoint)
@@ -350,6 +373,116 @@ impl Edge {
             put_headers(resp.headers_mut(), &d);
         }
         resp
+    }
+}
+
+/// The answer of a routes task that finished.
+fn finished(
+    surface: &SurfaceEdge,
+    joined: Result<Result<Response, Infallible>, tokio::task::JoinError>,
+) -> Response {
+    match joined {
+        Ok(Ok(r)) => r,
+        Ok(Err(never)) => match never {},
+        Err(e) if e.is_panic() => (surface.internal)(panic_cause(e.into_panic())),
+        Err(e) => (surface.internal)(format!("request task: {e}")),
+    }
+}
+
+/// The surface's `timed_out` answer (with `Retry-After`) to a request whose
+/// routes task did not answer within `timeout` of the end of its body. The
+/// task is not cancelled: it runs to its end, as for a caller who hung up, so
+/// no request stops between two store calls, and an Idempotency-Key it holds
+/// is settled by its own guard (the stored answer, or the key given back).
+/// Both the timeout and, later, how the request ended are logged at warn
+/// with the request id.
+fn timed_out(
+    surface: &SurfaceEdge,
+    task: tokio::task::JoinHandle<Result<Response, Infallible>>,
+    timeout: std::time::Duration,
+    id: HeaderValue,
+) -> Response {
+    let request_id = id.to_str().unwrap_or_default().to_string();
+    tracing::warn!(
+        request_id,
+        timeout_s = timeout.as_secs_f64(),
+        "handler timeout: answered 503; the request goes on running"
+    );
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let (status, cause) = match task.await {
+            Ok(Ok(mut r)) => (
+                r.status().as_u16(),
+                r.extensions_mut()
+                    .remove::<InternalCause>()
+                    .map(|InternalCause(c)| c),
+            ),
+            Ok(Err(never)) => match never {},
+            Err(e) if e.is_panic() => (500, Some(panic_cause(e.into_panic()))),
+            Err(e) => (500, Some(format!("request task: {e}"))),
+        };
+        tracing::warn!(
+            request_id,
+            status,
+            cause = cause.unwrap_or_default(),
+            late_ms = started.elapsed().as_millis() as u64,
+            "a request answered with the handler timeout has ended"
+        );
+    });
+    let mut r = (surface.timed_out)();
+    r.headers_mut()
+        .insert(RETRY_AFTER, header_number(TIMED_OUT_RETRY_AFTER_SECONDS));
+    r
+}
+
+/// The `Retry-After` of the handler-timeout answer, seconds: a retry with the
+/// same Idempotency-Key then waits in the guard for the first answer.
+const TIMED_OUT_RETRY_AFTER_SECONDS: u64 = 1;
+
+/// `body`, and a receiver that resolves when the body has been read to its
+/// end, failed, or was dropped (`None` for a request without a body).
+fn watch_end(body: Body) -> (Body, Option<oneshot::Receiver<()>>) {
+    if http_body::Body::is_end_stream(&body) {
+        return (body, None);
+    }
+    let (tx, rx) = oneshot::channel();
+    (
+        Body::new(EndWatched {
+            inner: body,
+            end: Some(tx),
+        }),
+        Some(rx),
+    )
+}
+
+/// A request body that drops `end` (waking the receiver) once it is over.
+struct EndWatched {
+    inner: Body,
+    end: Option<oneshot::Sender<()>>,
+}
+
+impl http_body::Body for EndWatched {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let r = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(r, Poll::Ready(None) | Poll::Ready(Some(Err(_)))) || self.inner.is_end_stream()
+        {
+            self.end.take();
+        }
+        r
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -9,6 +9,8 @@
 //! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
 //! - [`signup`]: the signup surface (1-Click Signup): brands, API keys, `/1-click`;
 //!   [`firewall`]: the layer in front of it.
+//! - [`verification`]: the verification surface (Colleckt-compatible): workspaces'
+//!   API tokens, flows, verifications, the address blacklist.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
 //! - [`openapi`]: the OpenAPI document.
 //! - [`config`], [`provision`], [`serve`], [`clock`]: what `idv serve` and `idv admin` run;
@@ -28,6 +30,7 @@ pub mod edge;
 pub mod firewall;
 pub mod guard;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod possession;
 pub mod provision;
@@ -35,6 +38,7 @@ pub mod retention;
 pub mod serve;
 pub mod signup;
 pub mod store;
+pub mod verification;
 
 /// Sets up logging to stderr with a tracing filter such as `info`: the resolved
 /// `log` setting (`IDV__LOG`, else `RUST_LOG`, else the config file, else `info`).

@@ -4,13 +4,16 @@
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
 //! shutdown deadline, then the pool closes so everything committed is on disk).
 //! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s;
-//! the retention sweeper ([`crate::retention`]) runs beside them until shutdown.
+//! the job queue's workers ([`crate::jobs`]), among them the retention sweeper
+//! ([`crate::retention`]), run beside them until shutdown, when a running job
+//! gets the same deadline to finish or goes back to the queue.
 
 use crate::app::{AppState, router};
 use crate::config::{Config, check_sqlite_location, redact_url};
 use crate::conn::{self, ConnLimits};
 use crate::domain::SealKey;
-use crate::provision::{NewClient, provision_if_empty};
+use crate::jobs;
+use crate::provision::{NewClient, NewWorkspace, provision_if_empty, provision_workspace_if_none};
 use crate::signup::brands::{NewKey, provision_if_none};
 use crate::store;
 use std::future::Future;
@@ -50,6 +53,22 @@ pub fn brand_banner(k: &NewKey, addr: SocketAddr) -> String {
     )
 }
 
+/// The text printed once when a start finds no workspace and provisions the
+/// sandbox workspace of the verification surface.
+pub fn workspace_banner(w: &NewWorkspace, addr: SocketAddr) -> String {
+    format!(
+        "idv: provisioned {tier} workspace {id} for the verification API (/api/v1/…).\n\
+         Its API token (shown only now; idv stores a digest; valid until {expires} Unix time):\n  \
+         token: {token}\n\
+         List its verifications:\n  \
+         curl -s http://{addr}/api/v1/verifications -H 'Authorization: Bearer {token}'\n",
+        tier = w.tier,
+        id = w.workspace_id,
+        expires = w.token.expires_at,
+        token = w.token.token,
+    )
+}
+
 /// The text printed on a start whose database already has a project: the
 /// first start's secret is not shown again, and this is how to get another.
 pub fn already_provisioned(database: &str) -> String {
@@ -61,15 +80,16 @@ pub fn already_provisioned(database: &str) -> String {
     )
 }
 
-/// Serves `state` on `listener` with the connection `limits` until `shutdown`
-/// resolves, then lets in-flight requests finish for at most
-/// `limits.shutdown_timeout` (see [`conn::serve`]).
+/// Serves `state` on `listener` with the connection `limits` (and its
+/// `handler_timeout`) until `shutdown` resolves, then lets in-flight requests
+/// finish for at most `limits.shutdown_timeout` (see [`conn::serve`]).
 pub async fn serve_on(
     listener: TcpListener,
-    state: AppState,
+    mut state: AppState,
     limits: ConnLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    state.handler_timeout = limits.handler_timeout;
     conn::serve(listener, router(state), limits, shutdown).await
 }
 
@@ -121,9 +141,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let shutdown = shutdown_signal();
-    // What the first start provisions is printed in one write, and a closed
-    // stdout (`idv serve | head -3`) is no reason to stop serving.
-    let mut banners = match provision_if_empty(
+    let mut text = match provision_if_empty(
         store.as_ref(),
         cfg.region,
         cfg.tier,
@@ -134,13 +152,19 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         Some(c) => banner(&c, addr),
         None => already_provisioned(&cfg.database),
     };
-    if let Some(k) = provision_if_none(store.as_ref(), cfg.tier, crate::clock::unix_now()).await? {
-        banners.push_str(&brand_banner(&k, addr));
+    if let Some(w) = provision_workspace_if_none(store.as_ref(), crate::clock::unix_now()).await? {
+        text.push_str(&workspace_banner(&w, addr));
     }
+    if let Some(k) = provision_if_none(store.as_ref(), cfg.tier, crate::clock::unix_now()).await? {
+        text.push_str(&brand_banner(&k, addr));
+    }
+    // One write: a reader that stops after the first lines (`idv serve | head`)
+    // has then received everything, and a closed stdout is no reason to stop.
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(banners.as_bytes()).and_then(|()| out.flush());
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
     }
     let key = load_or_create_key(&cfg)?;
     let mut state = AppState::new(store.clone(), cfg.region, cfg.tier).with_key(key);
@@ -151,13 +175,51 @@ pub async fn run(cfg: Config) -> Result<(), String> {
         .unwrap_or_else(|| format!("http://{addr}"))
         .into();
     tracing::info!(%addr, backend = store.backend(), region = cfg.region.as_str(), tier = cfg.tier.as_str(), "listening");
-    let sweeper = crate::retention::spawn(store.clone(), state.clock.clone(), cfg.retention);
-    let served = serve_on(listener, state, cfg.connections, shutdown).await;
-    sweeper.abort();
+    let workers = start_jobs(&cfg, store.clone(), &state).await;
+    // One signal stops both: the connections and the job workers wind down
+    // side by side, each within the shutdown deadline.
+    let (stop, mut stopping) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
+    let jobs_stopped = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        workers.shutdown().await;
+    };
+    let (served, ()) = tokio::join!(
+        serve_on(listener, state, cfg.connections, shutdown),
+        jobs_stopped
+    );
     served.map_err(|e| format!("server error: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Registers every job kind, schedules the recurring jobs and starts the
+/// queue's workers (`jobs/`), which run until [`jobs::Workers::shutdown`].
+async fn start_jobs(cfg: &Config, store: store::DynStore, state: &AppState) -> jobs::Workers {
+    let mut registry = jobs::Registry::default();
+    crate::retention::register(
+        &mut registry,
+        store.clone(),
+        state.clock.clone(),
+        cfg.retention,
+    );
+    if let Err(e) = crate::retention::schedule(store.as_ref(), crate::clock::unix_now_ms()).await {
+        tracing::warn!(error = %e, "cannot schedule the retention sweep; it runs when its job next comes due");
+    }
+    let settings = jobs::Settings {
+        shutdown: cfg.connections.shutdown_timeout,
+        ..cfg.jobs
+    };
+    tracing::info!(
+        workers = settings.workers,
+        lease_secs = settings.lease.as_secs(),
+        "job queue: starting workers"
+    );
+    jobs::start(store, registry, settings)
 }
 
 /// The server key: `secret_key` when configured, else the key file, which the

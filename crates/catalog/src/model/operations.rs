@@ -44,11 +44,18 @@ pub struct Operation {
     /// The request body, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Body>,
-    /// The 200 response body.
+    /// The status of a successful answer (200, or 201 for a creation).
+    #[serde(default = "default_success_status")]
+    pub status: u16,
+    /// The successful response body.
     pub response: Body,
     /// Where the entry was read from.
     #[serde(skip)]
     pub origin: Origin,
+}
+
+fn default_success_status() -> u16 {
+    200
 }
 
 impl Operation {

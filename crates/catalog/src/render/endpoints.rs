@@ -188,8 +188,8 @@ fn operation(cat: &Catalog, o: &mut String, op: &Operation) {
     }
     let _ = writeln!(
         o,
-        "### Response body (200, `{}`)\n",
-        op.response.content_type
+        "### Response body ({}, `{}`)\n",
+        op.status, op.response.content_type
     );
     field_table(o, &op.response.fields, false);
 

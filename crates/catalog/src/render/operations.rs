@@ -87,6 +87,7 @@ fn operation(cat: &Catalog, op: &Operation) -> TokenStream {
         None => quote!(None),
     };
     let response = body(&op.response);
+    let status = op.status;
     let errors = cat
         .errors_of_operation(op)
         .map(|e| ident(&camel(&e.id)))
@@ -104,6 +105,7 @@ fn operation(cat: &Catalog, op: &Operation) -> TokenStream {
             description: #description,
             path_params: #path_params,
             request: #request,
+            status: #status,
             response: #response,
             errors: &[#(#errors),*],
         }

@@ -7,6 +7,7 @@ use crate::deadline::Deadlines;
 use crate::error::Error;
 use crate::pacing::{Pacer, Pacing};
 use crate::retry::{RetryBudget, RetryPolicy};
+use crate::verification::ApiToken;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -86,7 +87,7 @@ pub fn preset_url(domain: &str, region: Region, tier: Tier) -> String {
 }
 
 /// Builds a [`Client`]. Only the base URL (or a preset) and, for possession calls,
-/// the credentials are required.
+/// the credentials (for verification calls, the workspace API token) are required.
 ///
 /// ```
 /// use std::time::Duration;
@@ -105,6 +106,7 @@ pub fn preset_url(domain: &str, region: Region, tier: Tier) -> String {
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
+    api_token: Option<ApiToken>,
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
@@ -119,6 +121,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             base_url: None,
             credentials: None,
+            api_token: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
             user_agent: concat!("idv-client/", env!("CARGO_PKG_VERSION")).to_string(),
@@ -144,6 +147,12 @@ impl ClientBuilder {
     /// OAuth2 client credentials for the possession surface.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+    /// A workspace API token `<id>|<secret>` for the verification surface
+    /// (`client.verification()`), sent as `Authorization: Bearer <id>|<secret>`.
+    pub fn api_token(mut self, token: ApiToken) -> Self {
+        self.api_token = Some(token);
         self
     }
     /// The longest one attempt may take, from sending to the end of the body
@@ -205,6 +214,7 @@ impl ClientBuilder {
                 http,
                 base: base.into(),
                 credentials: self.credentials,
+                api_token: self.api_token,
                 timeout: self.timeout,
                 deadlines: Deadlines::new(self.timeout),
                 budget: RetryBudget::new(self.retry.budget),

@@ -56,7 +56,8 @@ struct Counters {
 /// pacer and the rate-limit snapshot.
 ///
 /// Each surface's calls are on a handle it hands out: [`Client::possession`]
-/// (see the `possession` module); each call returns the typed response or an
+/// (see the `possession` module) and [`Client::verification`] (the
+/// `verification` module); each call returns the typed response or an
 /// [`Error`].
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -105,6 +106,13 @@ impl Client {
         crate::possession::Possession::new(self)
     }
 
+    /// The verification surface's calls (`client.verification().create(..)`),
+    /// authenticated by the workspace API token of
+    /// [`ClientBuilder::api_token`]: a borrowed handle, free to make.
+    pub fn verification(&self) -> crate::verification::VerificationApi<'_> {
+        crate::verification::VerificationApi::new(self)
+    }
+
     /// A valid access token: the cached one, or a new one from `POST /token`
     /// (one request at a time however many tasks ask).
     pub async fn access_token(&self) -> Result<String, Error> {
@@ -118,6 +126,8 @@ pub(crate) struct Inner {
     /// Shared with every [`crate::ApiFailure`] decoded here, for its `docs_url()`.
     base: Arc<str>,
     credentials: Option<Credentials>,
+    /// The workspace API token of the verification surface.
+    api_token: Option<crate::verification::ApiToken>,
     timeout: Duration,
     deadlines: Deadlines,
     retry: RetryPolicy,
@@ -163,8 +173,26 @@ impl Inner {
     /// Sends `call` until it succeeds or the retry policy gives up, and decodes the
     /// 2xx body as `T`.
     pub(crate) async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T, Error> {
-        let key = (call.op.method == Method::Post && !call.repeatable && self.idempotency_keys)
-            .then(new_idempotency_key);
+        let key = (call.op.method == Method::Post
+            && !call.repeatable
+            && self.idempotency_keys
+            && accepts_key(call.op))
+        .then(new_idempotency_key);
+        // The workspace API token, for the rows that take one.
+        let api_token = match call.op.auth {
+            AuthKind::PersonalAccessToken => Some(
+                self.api_token
+                    .as_ref()
+                    .ok_or_else(|| {
+                        Error::Config(format!(
+                            "{} needs a workspace API token: call api_token()",
+                            call.op.endpoint()
+                        ))
+                    })?
+                    .expose(),
+            ),
+            _ => None,
+        };
         let repeatable = call.repeatable || key.is_some();
         let policy = &self.retry;
         let (mut backoffs, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
@@ -173,7 +201,8 @@ impl Inner {
                 AuthKind::AccessToken => Some(self.token().await?),
                 // The token request carries its credentials in its body; the
                 // sandbox stand-ins carry the flow's auth token in theirs.
-                AuthKind::Public | AuthKind::FlowAuthToken => None,
+                // The API token does not change between attempts (see above).
+                AuthKind::Public | AuthKind::FlowAuthToken | AuthKind::PersonalAccessToken => None,
                 other => {
                     return Err(Error::Config(format!(
                         "{} needs {other:?} authentication, which this client does not support yet",
@@ -187,7 +216,7 @@ impl Inner {
             let err = match self
                 .send_once(
                     &call,
-                    token.as_deref().map(|t| t.value.as_str()),
+                    token.as_deref().map(|t| t.value.as_str()).or(api_token),
                     key.as_deref(),
                 )
                 .await
@@ -321,6 +350,15 @@ impl Inner {
             connect: e.is_connect(),
         })
     }
+}
+
+/// Whether a POST of `op` carries an `Idempotency-Key`: where its row says the
+/// server honours one, and on every possession step, as before. The
+/// verification surface honours none, so its POSTs carry no key and are resent
+/// only when the call says repeating it is harmless (`Call::repeatable`), or
+/// when the request was certainly not processed (a 429, a refused connection).
+fn accepts_key(op: &Operation) -> bool {
+    op.idempotent || op.surface == idv_core::Surface::Possession
 }
 
 /// The reqwest method of an operation's method.

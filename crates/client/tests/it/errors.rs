@@ -23,6 +23,27 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
     let entry = <PossessionError as idv_core::CatalogError>::from_parts(id, &params)
         .expect("a possession entry");
     match entry {
+        P::RequestTimedOut => {
+            // A second server on the same database whose handlers get 200 ms:
+            // a start whose key another instance holds waits for that answer
+            // (up to 5 s) past the timeout and gets the catalogued 503.
+            let mut state = idv_server::app::AppState::new(
+                srv.state.store.clone(),
+                srv.state.region,
+                srv.state.tier,
+            );
+            state.handler_timeout = std::time::Duration::from_millis(200);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let url = format!("http://{}", listener.local_addr().expect("addr"));
+            let app = idv_server::app::build_router(state, axum::Router::new());
+            tokio::spawn(async move {
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+                axum::serve(listener, app).await.expect("serve");
+            });
+            start_with_claimed_key(srv, &url, "k-3").await
+        }
         P::InternalError => {
             // This build has no production possession provider: a production
             // instance answers a start with the catalogued 500.
@@ -173,49 +194,55 @@ async fn provoke(srv: &RealServer, id: ErrorId) -> Error {
             // The SDK makes one key per logical call and retries this 409 after
             // Retry-After; a raw request whose key another instance holds (and
             // never answers) shows what the server sends, headers included.
-            let creds = srv.credentials("prefill").await;
-            let project = srv
-                .state
-                .store
-                .get_client(&creds.client_id)
-                .await
-                .expect("store")
-                .expect("client")
-                .project_id;
-            let c = srv.client_with(creds, quick()).await;
-            let token = c.access_token().await.expect("token");
-            let body = serde_json::json!({"flowType": "mobile", "phoneNumber": TOD}).to_string();
-            let hash =
-                idv_server::domain::secrets::hash_bytes(format!("/v3/start\0{body}").as_bytes());
-            let now = srv.state.clock.now();
-            srv.state
-                .store
-                .claim_idempotency(&project, "k-2", &hash, "elsewhere", now + 60, now)
-                .await
-                .expect("claim");
-            let resp = reqwest::Client::new()
-                .post(format!("{}/v3/start", srv.url))
-                .bearer_auth(&token)
-                .header("Idempotency-Key", "k-2")
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .expect("in progress");
-            let status = resp.status().as_u16();
-            let headers: Vec<(String, String)> = resp
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
-                .collect();
-            let headers: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let body = resp.bytes().await.expect("body");
-            Error::from_response(Surface::Possession, status, &headers, &body)
+            start_with_claimed_key(srv, &srv.url, "k-2").await
         }
     }
+}
+
+/// A raw `POST /v3/start` to the server at `url` (on `srv`'s database) with an
+/// Idempotency-Key that another instance has claimed and never answers, decoded
+/// without a client (so its documentation link is server-relative).
+async fn start_with_claimed_key(srv: &RealServer, url: &str, key: &str) -> Error {
+    let creds = srv.credentials("prefill").await;
+    let project = srv
+        .state
+        .store
+        .get_client(&creds.client_id)
+        .await
+        .expect("store")
+        .expect("client")
+        .project_id;
+    let c = srv.client_with(creds, quick()).await;
+    let token = c.access_token().await.expect("token");
+    let body = serde_json::json!({"flowType": "mobile", "phoneNumber": TOD}).to_string();
+    let hash = idv_server::domain::secrets::hash_bytes(format!("/v3/start\0{body}").as_bytes());
+    let now = srv.state.clock.now();
+    srv.state
+        .store
+        .claim_idempotency(&project, key, &hash, "elsewhere", now + 60, now)
+        .await
+        .expect("claim");
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/v3/start"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", key)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("in progress");
+    let status = resp.status().as_u16();
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let body = resp.bytes().await.expect("body");
+    Error::from_response(Surface::Possession, status, &headers, &body)
 }
 
 #[tokio::test]
@@ -246,7 +273,7 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
         assert_eq!(api.docs_path(), anchor);
         if matches!(
             id,
-            ErrorId::IdempotencyKeyReused | ErrorId::RequestInProgress
+            ErrorId::IdempotencyKeyReused | ErrorId::RequestInProgress | ErrorId::RequestTimedOut
         ) {
             assert_eq!(api.docs_url(), anchor);
         } else {
@@ -282,6 +309,14 @@ async fn every_possession_error_the_server_can_produce_surfaces_as_its_entry() {
                 assert_eq!(api.rate_limit().map(|r| r.remaining), Some(0));
             }
             PossessionError::IdempotencyKeyReused { key } => assert_eq!(key, "k-1"),
+            PossessionError::RequestTimedOut => {
+                assert_eq!(
+                    api.retry_after(),
+                    Some(std::time::Duration::from_secs(1)),
+                    "Retry-After on the 503"
+                );
+                assert_eq!(err.retry_class(), idv_client::Retry::AfterRetryAfter);
+            }
             PossessionError::RequestInProgress { key } => {
                 assert_eq!(key, "k-2");
                 assert_eq!(

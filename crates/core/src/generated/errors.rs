@@ -104,6 +104,8 @@ pub enum ErrorId {
     IdempotencyKeyReused,
     ///Request In Progress (possession, HTTP 409).
     RequestInProgress,
+    ///Request Timed Out (possession, HTTP 503).
+    RequestTimedOut,
     ///Unauthenticated (verification, HTTP 401).
     Unauthenticated,
     ///Permission Denied (verification, HTTP 403).
@@ -142,8 +144,12 @@ pub enum ErrorId {
     DocumentCanceled,
     ///Document Missing Data (verification, HTTP 400).
     DocumentMissingData,
+    ///Verification Action Not Allowed (verification, HTTP 400).
+    VerificationActionNotAllowed,
     ///Too Many Requests (verification, HTTP 429).
     TooManyRequests,
+    ///Request Timed Out (verification, HTTP 503).
+    VerificationRequestTimedOut,
     ///Server Error (verification, HTTP 500).
     ServerError,
     ///Invalid Credentials (accounts, HTTP 422).
@@ -214,6 +220,8 @@ pub enum ErrorId {
     SignupUnknownPath,
     ///IDV005 Integration Not Served Yet (signup, HTTP 403).
     IntegrationNotServed,
+    ///IDV006 Request Timed Out (signup, HTTP 503).
+    SignupRequestTimedOut,
     ///Request Blocked by Firewall (firewall, HTTP 403).
     FirewallBlocked,
     ///API Key Used Client Side (firewall, HTTP 418).
@@ -239,6 +247,7 @@ impl ErrorId {
         ErrorId::UnknownPath,
         ErrorId::IdempotencyKeyReused,
         ErrorId::RequestInProgress,
+        ErrorId::RequestTimedOut,
         ErrorId::Unauthenticated,
         ErrorId::PermissionDenied,
         ErrorId::ResourceNotFound,
@@ -258,7 +267,9 @@ impl ErrorId {
         ErrorId::DuplicateDocumentType,
         ErrorId::DocumentCanceled,
         ErrorId::DocumentMissingData,
+        ErrorId::VerificationActionNotAllowed,
         ErrorId::TooManyRequests,
+        ErrorId::VerificationRequestTimedOut,
         ErrorId::ServerError,
         ErrorId::InvalidCredentials,
         ErrorId::AccountLocked,
@@ -294,6 +305,7 @@ impl ErrorId {
         ErrorId::SignupWrongMethod,
         ErrorId::SignupUnknownPath,
         ErrorId::IntegrationNotServed,
+        ErrorId::SignupRequestTimedOut,
         ErrorId::FirewallBlocked,
         ErrorId::ApiKeyUsedClientSide,
         ErrorId::AbnormalRequestVolume,
@@ -430,9 +442,19 @@ pub static STATUSES: &[StatusMeta] = &[
         resolution: "Retry with exponential backoff. If the error persists, contact support and quote the X-Request-Id of the failed response.",
         feathers: Some(("GeneralError", "general-error")),
     },
+    StatusMeta {
+        status: 503u16,
+        definition: "Service Unavailable",
+        description: "The server could not answer the request in time, usually because the database is busy. The request may still complete on the server. Wait for the number of seconds given in the Retry-After header, then send the same request again with the same Idempotency-Key.",
+        causes: &[
+            "The request took longer than the server's request timeout, for example while the database was locked or overloaded.",
+        ],
+        resolution: "Wait at least the Retry-After period and retry with the same Idempotency-Key, so a request that did complete is not run twice. If it keeps happening, contact support and quote the X-Request-Id.",
+        feathers: Some(("Unavailable", "unavailable")),
+    },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 73usize] = [
+pub static ENTRIES: [EntryMeta; 77usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -1053,6 +1075,49 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::RequestTimedOut,
+        name: "request_timed_out",
+        surface: Surface::Possession,
+        status: 503u16,
+        code: None,
+        title: "Request Timed Out",
+        message: "the request did not finish in time; it may still complete: retry with the same Idempotency-Key",
+        params: &[],
+        description: "The request took longer than the server's request timeout (30 seconds by default), so idv answered before it finished. The request was not stopped and may still take effect on the server.",
+        causes: &[
+            "The database was locked or overloaded, so the request waited for it past the timeout.",
+            "The server is overloaded.",
+        ],
+        resolution: "Wait the number of seconds in Retry-After, then send exactly the same request with the same Idempotency-Key. You get the first request's stored response once it has finished (or the 409 request_in_progress while it still runs), or the request runs if the first one failed. A request sent without an Idempotency-Key may have taken effect: check its result (for example with POST /v3/unify-status or GET /v3/identity/{identityId}) before starting it again.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &[
+            "POST /token",
+            "POST /v3/start",
+            "POST /v3/validate",
+            "POST /v3/challenge",
+            "POST /v3/complete",
+            "POST /v3/unify",
+            "POST /v3/unify-status",
+            "POST /v3/unify-bind",
+            "POST /v3/device/revoke",
+            "GET /v3/identity/{identityId}",
+            "POST /sandbox/otp",
+            "POST /sandbox/instant-link",
+        ],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/possession.md#request_timed_out",
+        examples: &[
+            ExampleMeta {
+                name: "default",
+                params: "{}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"message\":\"the request did not finish in time; it may still complete: retry with the same Idempotency-Key\"}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::Unauthenticated,
         name: "unauthenticated",
         surface: Surface::Verification,
@@ -1073,6 +1138,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         retry: Retry::AfterFix,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
+            "GET /api/v1/verifications",
             "POST /api/v1/{flow}/verifications",
             "GET /api/v1/{flow}/verifications/{id}",
             "POST /api/v1/{flow}/verifications/{id}/submit",
@@ -1080,16 +1146,13 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "GET /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
-            "DELETE /api/v1/webhooks/{id}",
-            "GET /api/v1/webhooks/{id}/deliveries",
-            "POST /api/v1/webhooks/deliveries/{delivery}/resend",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "GET /api/v1/address-blacklist",
+            "POST /api/v1/address-blacklist",
+            "DELETE /api/v1/address-blacklist/{id}",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1119,26 +1182,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Ask a workspace administrator to check the role's permissions, or to grant a role that includes this action. Confirm that you are working in the intended workspace.",
         retry: Retry::AfterFix,
-        endpoints: &[
-            "GET /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/verifications",
-            "GET /api/v1/{flow}/verifications/{id}",
-            "POST /api/v1/{flow}/verifications/{id}/submit",
-            "POST /api/v1/{flow}/verifications/{id}/cancel",
-            "POST /api/v1/{flow}/verifications/{id}/hold",
-            "POST /api/v1/{flow}/verifications/{id}/resume",
-            "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "GET /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
-            "DELETE /api/v1/webhooks/{id}",
-            "GET /api/v1/webhooks/{id}/deliveries",
-            "POST /api/v1/webhooks/deliveries/{delivery}/resend",
-        ],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1184,12 +1228,11 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "PATCH /api/v1/webhooks/{id}",
-            "DELETE /api/v1/webhooks/{id}",
-            "GET /api/v1/webhooks/{id}/deliveries",
-            "POST /api/v1/webhooks/deliveries/{delivery}/resend",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "DELETE /api/v1/address-blacklist/{id}",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1236,10 +1279,10 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1281,10 +1324,8 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         retry: Retry::AfterFix,
         endpoints: &[
             "POST /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/documents",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1336,16 +1377,17 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "The value is too long or too short.",
             "The value is not one of the allowed values (e.g. a `context_type` other than PHOTO_ID, PROOF_OF_ADDRESS or SELFIE).",
             "The value names a resource id that does not exist in the workspace.",
+            "A verification was submitted without every document its flow requires (reported on `documents`).",
         ],
-        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again.",
+        resolution: "Read the `errors` object of the response for each rejected field and the reason, correct the values, and send the request again. On submit, upload the documents named and submit again.",
         retry: Retry::AfterFix,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
+            "GET /api/v1/verifications",
             "POST /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/documents",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "POST /api/v1/address-blacklist",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1363,6 +1405,12 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
                 params: "{\"field\":\"expected_data.address.country\",\"reason\":\"must be an ISO 3166-1 alpha-3 country code\"}",
                 headers: &[],
                 body: "{\"message\":\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\",\"errors\":{\"expected_data.address.country\":[\"The expected_data.address.country field is invalid: must be an ISO 3166-1 alpha-3 country code.\"]}}",
+            },
+            ExampleMeta {
+                name: "missing documents on submit",
+                params: "{\"field\":\"documents\",\"reason\":\"must include a PROOF_OF_ADDRESS document\"}",
+                headers: &[],
+                body: "{\"message\":\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\",\"errors\":{\"documents\":[\"The documents field is invalid: must include a PROOF_OF_ADDRESS document.\"]}}",
             },
         ],
     },
@@ -1391,10 +1439,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Check the document types configured for the flow and send one of them, or send the request to the flow that accepts this type.",
         retry: Retry::AfterFix,
-        endpoints: &[
-            "POST /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/documents",
-        ],
+        endpoints: &["POST /api/v1/{flow}/verifications"],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1446,10 +1491,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Check the flow's forbidden type and country combinations, and ask the user for another document type accepted for that country.",
         retry: Retry::AfterFix,
-        endpoints: &[
-            "POST /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/documents",
-        ],
+        endpoints: &["POST /api/v1/{flow}/verifications"],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1524,7 +1566,18 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Compress or resize the image below 10 MB (a JPEG of a few megapixels is enough for extraction) and upload it again.",
         retry: Retry::AfterFix,
-        endpoints: &["POST /api/v1/{flow}/documents"],
+        endpoints: &[
+            "POST /api/v1/{flow}/verifications",
+            "POST /api/v1/{flow}/verifications/{id}/submit",
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "POST /api/v1/address-blacklist",
+        ],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1563,7 +1616,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Send the image as base64 of a complete PNG or JPEG file, converting other formats first.",
         retry: Retry::AfterFix,
-        endpoints: &["POST /api/v1/{flow}/documents"],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1596,10 +1649,15 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         retry: Retry::AfterFix,
         endpoints: &[
             "POST /api/v1/{flow}/verifications",
-            "POST /api/v1/{flow}/documents",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/submit",
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "POST /api/v1/address-blacklist",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1637,10 +1695,10 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1676,8 +1734,8 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "DELETE /api/v1/{flow}/documents/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1709,9 +1767,13 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         resolution: "Nothing to do on this verification: it is already being processed. Wait for its decision, or use resubmit if the flow asks for new documents.",
         retry: Retry::Never,
         endpoints: &[
-            "POST /api/v1/{flow}/documents",
-            "DELETE /api/v1/{flow}/documents/{id}",
             "POST /api/v1/{flow}/verifications/{id}/submit",
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
         ],
         headers: &[],
         since: "0.1.0",
@@ -1742,7 +1804,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Check the flow's document type configuration and upload only the documents it requires.",
         retry: Retry::AfterFix,
-        endpoints: &["POST /api/v1/{flow}/documents"],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1780,7 +1842,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "To replace the document, delete the existing one first and upload again. If the first upload succeeded, keep it.",
         retry: Retry::AfterFix,
-        endpoints: &["POST /api/v1/{flow}/documents"],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1809,7 +1871,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Do not decide on canceled documents; work with the active document of the verification, or upload a new one if the verification is still in Started.",
         retry: Retry::Never,
-        endpoints: &["POST /api/v1/{flow}/decisions"],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1839,7 +1901,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
         resolution: "Check the request body for completeness against the document's type, and send it again.",
         retry: Retry::AfterFix,
-        endpoints: &["POST /api/v1/{flow}/documents"],
+        endpoints: &[],
         headers: &[],
         since: "0.1.0",
         deprecated: None,
@@ -1850,6 +1912,67 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
                 params: "{}",
                 headers: &[],
                 body: "{\"message\":\"The document could not be created by missing data...\"}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::VerificationActionNotAllowed,
+        name: "verification_action_not_allowed",
+        surface: Surface::Verification,
+        status: 400u16,
+        code: None,
+        title: "Verification Action Not Allowed",
+        message: "The verification cannot be {action} while it is {status}.",
+        params: &[
+            ParamMeta {
+                name: "action",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The lifecycle action that was refused, as a past participle, e.g. \"approved\", \"resumed\" or \"resubmitted\".",
+            },
+            ParamMeta {
+                name: "status",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "The verification's current status label, e.g. \"Started\", \"Double Check\" or \"Expired\".",
+            },
+        ],
+        description: "The lifecycle action (submit, cancel, hold, resume, resubmit, approve or reject) is not one the verification's current status allows; the verification is unchanged.",
+        causes: &[
+            "A verification was approved or rejected before it was submitted.",
+            "A verification that is not on hold was resumed.",
+            "A verification that was not rejected or sent to double check was resubmitted.",
+            "A verification that has expired, or has been approved or rejected, was put on hold or canceled.",
+        ],
+        resolution: "Read the verification's `status` and the status table in the verification guide, and send an action that status allows (for example, submit before approving, hold before resuming).",
+        retry: Retry::AfterFix,
+        endpoints: &[
+            "POST /api/v1/{flow}/verifications/{id}/submit",
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+        ],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/verification.md#verification_action_not_allowed",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{\"action\":\"approved\",\"status\":\"Started\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be approved while it is Started.\"}",
+            },
+            ExampleMeta {
+                name: "resume",
+                params: "{\"action\":\"resumed\",\"status\":\"Double Check\"}",
+                headers: &[],
+                body: "{\"message\":\"The verification cannot be resumed while it is Double Check.\"}",
             },
         ],
     },
@@ -1871,6 +1994,7 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         retry: Retry::AfterRetryAfter,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
+            "GET /api/v1/verifications",
             "POST /api/v1/{flow}/verifications",
             "GET /api/v1/{flow}/verifications/{id}",
             "POST /api/v1/{flow}/verifications/{id}/submit",
@@ -1878,16 +2002,13 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "GET /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
-            "DELETE /api/v1/webhooks/{id}",
-            "GET /api/v1/webhooks/{id}/deliveries",
-            "POST /api/v1/webhooks/deliveries/{delivery}/resend",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "GET /api/v1/address-blacklist",
+            "POST /api/v1/address-blacklist",
+            "DELETE /api/v1/address-blacklist/{id}",
         ],
         headers: &[
             "Retry-After",
@@ -1913,6 +2034,53 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::VerificationRequestTimedOut,
+        name: "verification_request_timed_out",
+        surface: Surface::Verification,
+        status: 503u16,
+        code: None,
+        title: "Request Timed Out",
+        message: "The request did not finish in time.",
+        params: &[],
+        description: "The request took longer than the server's request timeout (30 seconds by default), so idv answered before it finished. The request was not stopped and may still take effect.",
+        causes: &[
+            "The database was locked or overloaded, so the request waited for it past the timeout.",
+            "The server is overloaded.",
+        ],
+        resolution: "Wait the number of seconds in `Retry-After`. A read can simply be sent again; before sending a creation or an action again, show the verification (or list) to see whether the first request took effect, since this surface takes no `Idempotency-Key`.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &[
+            "GET /api/v1/{flow}/verifications",
+            "GET /api/v1/verifications",
+            "POST /api/v1/{flow}/verifications",
+            "GET /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/submit",
+            "POST /api/v1/{flow}/verifications/{id}/cancel",
+            "POST /api/v1/{flow}/verifications/{id}/hold",
+            "POST /api/v1/{flow}/verifications/{id}/resume",
+            "POST /api/v1/{flow}/verifications/{id}/resubmit",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "GET /api/v1/address-blacklist",
+            "POST /api/v1/address-blacklist",
+            "DELETE /api/v1/address-blacklist/{id}",
+        ],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/verification.md#verification_request_timed_out",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"message\":\"The request did not finish in time.\"}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::ServerError,
         name: "server_error",
         surface: Surface::Verification,
@@ -1925,10 +2093,11 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         causes: &[
             "An unexpected internal failure (a bug, or a storage or provider outage).",
         ],
-        resolution: "Retry with exponential backoff. For requests that create or change something, send an `Idempotency-Key` so a retry cannot apply the change twice. If the error persists, contact support with the time of the request and its X-Request-Id.",
+        resolution: "Retry with exponential backoff. This surface takes no `Idempotency-Key`: before sending a creation again, check (list or show) whether the first one took effect. If the error persists, contact support with the time of the request and its X-Request-Id.",
         retry: Retry::WithBackoff,
         endpoints: &[
             "GET /api/v1/{flow}/verifications",
+            "GET /api/v1/verifications",
             "POST /api/v1/{flow}/verifications",
             "GET /api/v1/{flow}/verifications/{id}",
             "POST /api/v1/{flow}/verifications/{id}/submit",
@@ -1936,16 +2105,13 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
             "POST /api/v1/{flow}/verifications/{id}/hold",
             "POST /api/v1/{flow}/verifications/{id}/resume",
             "POST /api/v1/{flow}/verifications/{id}/resubmit",
-            "POST /api/v1/{flow}/documents",
-            "GET /api/v1/{flow}/documents/{id}",
-            "DELETE /api/v1/{flow}/documents/{id}",
-            "POST /api/v1/{flow}/decisions",
-            "POST /api/v1/webhooks",
-            "GET /api/v1/webhooks",
-            "PATCH /api/v1/webhooks/{id}",
-            "DELETE /api/v1/webhooks/{id}",
-            "GET /api/v1/webhooks/{id}/deliveries",
-            "POST /api/v1/webhooks/deliveries/{delivery}/resend",
+            "POST /api/v1/{flow}/verifications/{id}/approve",
+            "POST /api/v1/{flow}/verifications/{id}/reject",
+            "DELETE /api/v1/{flow}/verifications/{id}",
+            "POST /api/v1/{flow}/verifications/{id}/comments",
+            "GET /api/v1/address-blacklist",
+            "POST /api/v1/address-blacklist",
+            "DELETE /api/v1/address-blacklist/{id}",
         ],
         headers: &[],
         since: "0.1.0",
@@ -3069,6 +3235,36 @@ pub static ENTRIES: [EntryMeta; 73usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::SignupRequestTimedOut,
+        name: "signup_request_timed_out",
+        surface: Surface::Signup,
+        status: 503u16,
+        code: Some(WireCode::Str("IDV006")),
+        title: "Request Timed Out",
+        message: "The request did not finish in time; it may still take effect",
+        params: &[],
+        description: "The request took longer than the server's request timeout (30 seconds by default), so idv answered before it finished. The request was not stopped and may still take effect.",
+        causes: &[
+            "The database was locked or overloaded, so the request waited for it past the timeout.",
+            "The server is overloaded.",
+        ],
+        resolution: "Wait the number of seconds in `Retry-After`. A GET can simply be sent again; a POST may have started a 1-Click request, and a PATCH may have been applied, so start the flow again with POST /1-click rather than repeating a PATCH.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_request_timed_out",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"name\":\"Unavailable\",\"message\":\"The request did not finish in time; it may still take effect\",\"code\":503,\"className\":\"unavailable\",\"data\":{\"errorCode\":\"IDV006\"}}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::FirewallBlocked,
         name: "firewall_blocked",
         surface: Surface::Firewall,
@@ -3205,6 +3401,8 @@ pub enum PossessionError {
         ///The Idempotency-Key header value of the request still in progress.
         key: String,
     },
+    ///Request Timed Out — `the request did not finish in time; it may still complete: retry with the same Idempotency-Key`
+    RequestTimedOut,
 }
 impl CatalogError for PossessionError {
     fn id(&self) -> ErrorId {
@@ -3224,6 +3422,7 @@ impl CatalogError for PossessionError {
             Self::UnknownPath => ErrorId::UnknownPath,
             Self::IdempotencyKeyReused { .. } => ErrorId::IdempotencyKeyReused,
             Self::RequestInProgress { .. } => ErrorId::RequestInProgress,
+            Self::RequestTimedOut => ErrorId::RequestTimedOut,
         }
     }
     fn params(&self) -> Params {
@@ -3255,6 +3454,7 @@ impl CatalogError for PossessionError {
             Self::RequestInProgress { key } => {
                 put(&mut p, "key", key);
             }
+            Self::RequestTimedOut => {}
         }
         p
     }
@@ -3296,6 +3496,7 @@ impl CatalogError for PossessionError {
                         key: take(p, "key", id)?,
                     }
                 }
+                ErrorId::RequestTimedOut => Self::RequestTimedOut,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,
@@ -3394,8 +3595,17 @@ pub enum VerificationError {
     DocumentCanceled,
     ///Document Missing Data — `The document could not be created by missing data...`
     DocumentMissingData,
+    ///Verification Action Not Allowed — `The verification cannot be {action} while it is {status}.`
+    VerificationActionNotAllowed {
+        ///The lifecycle action that was refused, as a past participle, e.g. "approved", "resumed" or "resubmitted".
+        action: String,
+        ///The verification's current status label, e.g. "Started", "Double Check" or "Expired".
+        status: String,
+    },
     ///Too Many Requests — `Too Many Attempts.`
     TooManyRequests,
+    ///Request Timed Out — `The request did not finish in time.`
+    VerificationRequestTimedOut,
     ///Server Error — `Server Error.`
     ServerError,
 }
@@ -3423,7 +3633,11 @@ impl CatalogError for VerificationError {
             Self::DuplicateDocumentType { .. } => ErrorId::DuplicateDocumentType,
             Self::DocumentCanceled => ErrorId::DocumentCanceled,
             Self::DocumentMissingData => ErrorId::DocumentMissingData,
+            Self::VerificationActionNotAllowed { .. } => {
+                ErrorId::VerificationActionNotAllowed
+            }
             Self::TooManyRequests => ErrorId::TooManyRequests,
+            Self::VerificationRequestTimedOut => ErrorId::VerificationRequestTimedOut,
             Self::ServerError => ErrorId::ServerError,
         }
     }
@@ -3471,7 +3685,12 @@ impl CatalogError for VerificationError {
             }
             Self::DocumentCanceled => {}
             Self::DocumentMissingData => {}
+            Self::VerificationActionNotAllowed { action, status } => {
+                put(&mut p, "action", action);
+                put(&mut p, "status", status);
+            }
             Self::TooManyRequests => {}
+            Self::VerificationRequestTimedOut => {}
             Self::ServerError => {}
         }
         p
@@ -3537,7 +3756,14 @@ impl CatalogError for VerificationError {
                 }
                 ErrorId::DocumentCanceled => Self::DocumentCanceled,
                 ErrorId::DocumentMissingData => Self::DocumentMissingData,
+                ErrorId::VerificationActionNotAllowed => {
+                    Self::VerificationActionNotAllowed {
+                        action: take(p, "action", id)?,
+                        status: take(p, "status", id)?,
+                    }
+                }
                 ErrorId::TooManyRequests => Self::TooManyRequests,
+                ErrorId::VerificationRequestTimedOut => Self::VerificationRequestTimedOut,
                 ErrorId::ServerError => Self::ServerError,
                 other => {
                     return Err(ParseError::WrongSurface {
@@ -3747,6 +3973,8 @@ pub enum SignupError {
     SignupUnknownPath,
     ///Integration Not Served Yet — `This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted`
     IntegrationNotServed,
+    ///Request Timed Out — `The request did not finish in time; it may still take effect`
+    SignupRequestTimedOut,
 }
 impl CatalogError for SignupError {
     fn id(&self) -> ErrorId {
@@ -3778,6 +4006,7 @@ impl CatalogError for SignupError {
             Self::SignupWrongMethod => ErrorId::SignupWrongMethod,
             Self::SignupUnknownPath => ErrorId::SignupUnknownPath,
             Self::IntegrationNotServed => ErrorId::IntegrationNotServed,
+            Self::SignupRequestTimedOut => ErrorId::SignupRequestTimedOut,
         }
     }
     fn params(&self) -> Params {
@@ -3825,6 +4054,7 @@ impl CatalogError for SignupError {
             Self::SignupWrongMethod => {}
             Self::SignupUnknownPath => {}
             Self::IntegrationNotServed => {}
+            Self::SignupRequestTimedOut => {}
         }
         p
     }
@@ -3884,6 +4114,7 @@ impl CatalogError for SignupError {
                 ErrorId::SignupWrongMethod => Self::SignupWrongMethod,
                 ErrorId::SignupUnknownPath => Self::SignupUnknownPath,
                 ErrorId::IntegrationNotServed => Self::IntegrationNotServed,
+                ErrorId::SignupRequestTimedOut => Self::SignupRequestTimedOut,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,

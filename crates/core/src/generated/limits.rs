@@ -26,6 +26,12 @@ pub const POSSESSION_MAX_BODY_BYTES: u64 = 4096u64;
 pub const SIGNUP_MAX_BODY_BYTES: u64 = 16384u64;
 ///Document image size (bytes). Largest document image the verification API accepts (10 MB, counted as 10 × 1024 × 1024 bytes of decoded image). Source: as in the document verification API.
 pub const IMAGE_MAX_BYTES: u64 = 10485760u64;
+///Verification text field length (characters). Longest value of a text field of a verification request (names, address lines, document numbers, vendor_reference, vendor_state); a longer value is a 422 naming the field. Source: idv's choice: the document verification API documents a length check without a number; 255 is the usual string column length of the API's framework.
+pub const VERIFICATION_TEXT_MAX_LENGTH: u64 = 255u64;
+///Verification page size (count). Items per page of a verification list when the request gives no per_page. Source: as in the document verification API (per_page 15 in its example).
+pub const VERIFICATION_PAGE_SIZE: u64 = 15u64;
+///Largest verification page (count). Largest per_page a verification list accepts; a larger one is a 422 naming per_page. Source: idv's choice: the document verification API documents no maximum.
+pub const VERIFICATION_PAGE_SIZE_MAX: u64 = 100u64;
 ///finalTargetUrl length (characters). Longest finalTargetUrl accepted by POST /v3/start and POST /v3/unify. Source: as in Prove's v3 API.
 pub const FINAL_TARGET_URL_MAX_LENGTH: u64 = 128u64;
 ///Idempotency-Key length (characters). Longest Idempotency-Key value idv accepts; a longer one is a malformed request. Source: idv's choice: the Idempotency-Key header is an idv extension.
@@ -70,10 +76,16 @@ pub const CONNECTION_HEADER_TIMEOUT_SECONDS: u64 = 10u64;
 pub const CONNECTION_BODY_TIMEOUT_SECONDS: u64 = 30u64;
 ///Keep-alive idle timeout (seconds). Time a kept-alive connection may stay silent after an answer before idv closes it. Configurable (idle_timeout, IDV__IDLE_TIMEOUT). Source: idv's choice: the compatible API documents no connection timeouts.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 60u64;
+///Minimum request body rate (bytes_per_second). Slowest rate at which a request body may arrive, measured over each window of connection_min_body_rate_window_seconds from the end of the headers until the body is complete; a client that sends less in a window is disconnected without an answer, long before the body timeout. 0 turns the check off. Configurable (min_body_rate, IDV__MIN_BODY_RATE). Source: idv's choice: the compatible API documents no connection timeouts.
+pub const CONNECTION_MIN_BODY_RATE_BYTES_PER_SECOND: u64 = 256u64;
+///Minimum request body rate window (seconds). The window over which the minimum request body rate is measured: a body must gain at least rate × window bytes in every such window. Configurable (min_body_rate_window, IDV__MIN_BODY_RATE_WINDOW). Source: idv's choice: the compatible API documents no connection timeouts.
+pub const CONNECTION_MIN_BODY_RATE_WINDOW_SECONDS: u64 = 5u64;
 ///Open connections (connections). Most connections idv keeps open at once (lowered at start to stay below the process's open-file limit); a connection over it is closed at once. Configurable (max_connections, IDV__MAX_CONNECTIONS). Source: idv's choice: the compatible API documents no connection limits.
 pub const MAX_CONNECTIONS: u64 = 4096u64;
 ///Open connections per client address (connections). Most connections one client IP address may keep open at once; a connection over it is closed at once. Configurable (max_connections_per_peer, IDV__MAX_CONNECTIONS_PER_PEER). Source: idv's choice: the compatible API documents no connection limits.
 pub const MAX_CONNECTIONS_PER_PEER: u64 = 256u64;
+///Request handler timeout (seconds). Time a request may take from the end of its body to its answer; past it the caller gets the surface's request_timed_out answer (503 with Retry-After) while the request goes on to its end on the server, so it may still take effect. Must stay below the 60-second lease of an Idempotency-Key claim. Configurable (handler_timeout, IDV__HANDLER_TIMEOUT). Source: idv's choice: the compatible API documents no request timeout.
+pub const REQUEST_HANDLER_TIMEOUT_SECONDS: u64 = 30u64;
 ///Graceful shutdown deadline (seconds). Time idv gives in-flight requests to finish after SIGTERM or Ctrl-C before it closes the remaining connections and exits. Configurable (shutdown_timeout, IDV__SHUTDOWN_TIMEOUT). Source: idv's choice: the compatible API documents no shutdown behaviour.
 pub const SHUTDOWN_TIMEOUT_SECONDS: u64 = 10u64;
 ///SMS code re-entries (attempts). Times a user may re-enter the SMS one-time code when the flow was started with allowOTPRetry. Source: as in Prove's v3 API.

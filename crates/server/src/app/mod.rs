@@ -13,16 +13,21 @@ pub use state::AppState;
 use crate::edge::{SurfaceTable, pick};
 use crate::guard::auth::Authenticated;
 use crate::http::SurfaceEdge;
-use crate::{openapi, possession, signup};
+use crate::{openapi, possession, signup, verification};
 use axum::Router;
 use axum::extract::Request;
 use axum::response::Response;
 
 /// The surfaces by path prefix, first match wins. Possession owns the paths of
 /// the seed (`/token`, `/v3/…`, `/sandbox/…`) and is also the fallback for
-/// any path no row claims; a new surface adds its prefix here
-/// (`("/api/v1/", &verification::EDGE)`) before the fallback takes over.
-pub const SURFACES: SurfaceTable = &[("/1-click", &signup::EDGE)];
+/// any path no row claims; a new surface adds its prefix here before the
+/// fallback takes over. Verification owns `/api/`: `/api/v1/…` is its version,
+/// and any other version (`/api/v2/…`) gets its catalogued 404; signup owns `/1-click`.
+pub const SURFACES: SurfaceTable = &[
+    ("/api/v1/", &verification::EDGE),
+    ("/api/", &verification::EDGE),
+    ("/1-click", &signup::EDGE),
+];
 
 /// The surface that answers paths no row of [`SURFACES`] claims.
 pub const FALLBACK: &SurfaceEdge = &possession::EDGE;
@@ -45,6 +50,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     let routes = Router::new()
         .merge(possession::routes(&state))
         .merge(signup::routes(&state))
+        .merge(verification::routes(&state))
         .merge(openapi::routes(&state))
         .merge(crate::docs::routes())
         .merge(extra)

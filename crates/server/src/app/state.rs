@@ -1,6 +1,6 @@
 //! What every handler shares: the store, the rate limiter and the budgets of
-//! failed authentications, the clock, and the
-//! instance's region and tier.
+//! failed authentications, the clock, the instance's region and tier, and the
+//! handler timeout.
 
 use crate::clock::Clock;
 use crate::config::{Region, Tier};
@@ -9,7 +9,9 @@ use crate::firewall::Firewall;
 use crate::guard::ratelimit::{FailureBudgets, Gcra, RateLimiter};
 use crate::possession;
 use crate::store::{CachedStore, DynStore};
+use idv_core::limits::REQUEST_HANDLER_TIMEOUT_SECONDS;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -33,6 +35,10 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// The firewall in front of the signup surface (its settings and volume limiter).
     pub firewall: Arc<Firewall>,
+    /// How long the edge waits for a handler's answer, counted from the end of
+    /// the request body, before it answers the surface's `timed_out` (the
+    /// handler runs on; `handler_timeout`, below the Idempotency-Key lease).
+    pub handler_timeout: Duration,
 }
 
 impl AppState {
@@ -52,6 +58,7 @@ impl AppState {
             key: SealKey::random(),
             public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
             firewall: Arc::new(Firewall::default()),
+            handler_timeout: Duration::from_secs(REQUEST_HANDLER_TIMEOUT_SECONDS),
         }
     }
 

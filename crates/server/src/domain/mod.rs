@@ -6,7 +6,9 @@
 //! words an error message uses (`must be a UUID`); the surface puts the field
 //! name in front and turns it into its own error.
 
+pub mod country;
 pub mod crypto;
+pub mod date;
 pub mod dob;
 pub mod ids;
 pub mod phone;

@@ -9,6 +9,13 @@
 //! access token. [`basic_credentials`] reads HTTP Basic client authentication
 //! (RFC 6749 section 2.3.1) for the token endpoint.
 //!
+//! The verification surface's caller is a workspace, named by a personal
+//! access token `<id>|<secret>` ([`WorkspacePrincipal`], looked up by
+//! [`authenticate_api_token`] through the same cached store, so a token
+//! revoked through this process is refused at once and one revoked by another
+//! process within `CachedStore::TTL`); [`require_workspace`] is its route
+//! layer.
+//!
 //! Every credential kind follows one rule ([`FailureBudgets`]): a failed
 //! authentication is counted per peer address and per claimed identity, and an
 //! attempt over those budgets is refused with the surface's 429 before the
@@ -25,7 +32,7 @@ use crate::domain::secrets;
 use crate::guard::ratelimit::{Decision, LimitKey, put_headers};
 use crate::http::SurfaceEdge;
 use crate::http::input::decode_component;
-use crate::store::{Project, TokenRecord};
+use crate::store::{ApiTokenRecord, Project, TokenRecord, Workspace};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -53,12 +60,31 @@ impl Principal {
     }
 }
 
+/// The authenticated caller of the verification surface: a workspace, through
+/// one of its personal access tokens. Both parts are the store's shared records.
+#[derive(Debug, Clone)]
+pub struct WorkspacePrincipal {
+    /// The API token's record (its id is the actor of history rows).
+    pub token: Arc<ApiTokenRecord>,
+    /// The token's workspace.
+    pub workspace: Arc<Workspace>,
+}
+
+impl WorkspacePrincipal {
+    /// The workspace's id: whose rate limit the request spends.
+    pub fn workspace_id(&self) -> &str {
+        &self.workspace.id
+    }
+}
+
 /// What the edge found, put in the request's extensions: the caller, if the
 /// request carried a valid Bearer token, and the surface the path belongs to.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
-    /// The caller.
+    /// The caller (an OAuth client: possession).
     pub principal: Option<Principal>,
+    /// The caller (a workspace's API token: verification).
+    pub workspace: Option<WorkspacePrincipal>,
     /// The surface whose errors the guards behind the edge answer with.
     pub edge: &'static SurfaceEdge,
     /// The peer address of the connection (`None` when the listener did not
@@ -123,6 +149,32 @@ pub async fn require_principal(req: Request, next: Next) -> Response {
     match req.extensions().get::<Authenticated>() {
         Some(Authenticated {
             principal: Some(_), ..
+        }) => next.run(req).await,
+        Some(a) => (a.edge.unauthorized)(),
+        None => outside_the_edge(),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WorkspacePrincipal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated {
+                workspace: Some(w), ..
+            }) => Ok(w.clone()),
+            Some(a) => Err((a.edge.unauthorized)()),
+            None => outside_the_edge(),
+        }
+    }
+}
+
+/// The route layer of operations that need a workspace's API token: the
+/// surface's "unauthorized" error unless the edge authenticated one.
+pub async fn require_workspace(req: Request, next: Next) -> Response {
+    match req.extensions().get::<Authenticated>() {
+        Some(Authenticated {
+            workspace: Some(_), ..
         }) => next.run(req).await,
         Some(a) => (a.edge.unauthorized)(),
         None => outside_the_edge(),
@@ -216,6 +268,83 @@ pub async fn authenticate(
     Ok(Some(Principal { token, project }))
 }
 
+/// The prefix of an API token's id.
+pub const API_TOKEN_ID_PREFIX: &str = "tok_";
+/// Hex digits after [`API_TOKEN_ID_PREFIX`].
+pub const API_TOKEN_ID_HEX: usize = 16;
+/// Hex digits of an API token's secret (256 bits).
+pub const API_TOKEN_SECRET_HEX: usize = 64;
+
+/// The id and secret of an API token `<id>|<secret>`, when it has that shape
+/// (`tok_` and 16 lowercase hex digits, `|`, 64 lowercase hex digits); `None`
+/// for anything else, which is never looked up.
+pub fn split_api_token(token: &str) -> Option<(&str, &str)> {
+    let (id, secret) = token.split_once('|')?;
+    let hex = |s: &str, n: usize| {
+        s.len() == n
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let digits = id.strip_prefix(API_TOKEN_ID_PREFIX)?;
+    (hex(digits, API_TOKEN_ID_HEX) && hex(secret, API_TOKEN_SECRET_HEX)).then_some((id, secret))
+}
+
+/// The workspace of an API `token` (`<id>|<secret>`) at `now` (Unix seconds):
+/// `None` when it is malformed, unknown, of another secret (compared in
+/// constant time with the stored digest), expired or revoked. Records when the
+/// token was last used, at most once a minute per token and process, without
+/// holding up the request.
+pub async fn authenticate_api_token(
+    st: &AppState,
+    token: &str,
+    now: i64,
+) -> Result<Option<WorkspacePrincipal>, crate::store::StoreError> {
+    let Some((id, secret)) = split_api_token(token) else {
+        return Ok(None);
+    };
+    let Some((token, workspace)) = st.store.get_api_caller(id).await? else {
+        return Ok(None);
+    };
+    if !secrets::verify(secret, &token.secret_hash)
+        || token.revoked_at.is_some()
+        || token.expires_at <= now
+    {
+        return Ok(None);
+    }
+    if token.last_used_at.is_none_or(|t| now - t >= 60) && last_use_due(&token.id, now) {
+        let store = st.store.clone();
+        let id = token.id.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_api_token(&id, now).await {
+                tracing::warn!(error = %e, "recording an API token's last use failed");
+            }
+        });
+    }
+    Ok(Some(WorkspacePrincipal { token, workspace }))
+}
+
+/// Whether this process should record a use of token `id` at `now`: once a
+/// minute per token (the cached record keeps the last use it was read with).
+fn last_use_due(id: &str, now: i64) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static LAST: OnceLock<Mutex<HashMap<String, i64>>> = OnceLock::new();
+    let mut last = LAST
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match last.get(id) {
+        Some(t) if now - *t < 60 => false,
+        _ => {
+            if last.len() >= 50_000 {
+                last.retain(|_, t| now - *t < 60);
+            }
+            last.insert(id.to_string(), now);
+            true
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +354,28 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::AUTHORIZATION, HeaderValue::from_str(v).unwrap());
         h
+    }
+
+    #[test]
+    fn api_tokens_are_an_id_a_bar_and_a_secret() {
+        let id = format!("tok_{}", "a1".repeat(8));
+        let secret = "0f".repeat(32);
+        let token = format!("{id}|{secret}");
+        assert_eq!(
+            split_api_token(&token),
+            Some((id.as_str(), secret.as_str()))
+        );
+        for bad in [
+            String::new(),
+            "1|abc".to_string(),
+            format!("{id}{secret}"),
+            format!("{id}|{secret}0"),
+            format!("{id}|{}", secret.to_uppercase()),
+            format!("tok_{}|{secret}", "g".repeat(16)),
+            format!("{id}|{secret}|x"),
+        ] {
+            assert_eq!(split_api_token(&bad), None, "{bad}");
+        }
     }
 
     #[test]

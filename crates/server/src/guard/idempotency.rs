@@ -15,6 +15,11 @@
 //! - a claim whose owner never answers (a crashed process) lapses after
 //!   [`CLAIM_LEASE_SECONDS`], and the next request with the key runs.
 //!
+//! A handler that writes can store its 2xx answer itself, in the transaction of
+//! its own change ([`HeldKey::answer`], written by the surface's store, and
+//! [`AnswerStored`] on its response), so a crash never leaves the change
+//! without its answer; the guard stores the answer of any other 2xx.
+//!
 //! [`IdempotencyStore`]: crate::store::IdempotencyStore
 
 use crate::app::AppState;
@@ -54,6 +59,55 @@ const LONGEST_PAUSE: Duration = Duration::from_millis(100);
 /// their response to the expiry of the flow's correlation id.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyExpiry(pub i64);
+
+/// On a response: its handler stored it for the key in the transaction of its
+/// own change ([`HeldKey::answer`]), so the guard does not store it again.
+#[derive(Debug, Clone, Copy)]
+pub struct AnswerStored;
+
+/// The Idempotency-Key the running request holds, for a handler that stores its
+/// answer with its change ([`HeldKey::current`]).
+#[derive(Clone)]
+pub struct HeldKey {
+    project_id: String,
+    key: String,
+    request_hash: String,
+    claim: String,
+    seal: SealKey,
+}
+
+tokio::task_local! {
+    /// The key the request running in this task holds (set by the guard around
+    /// the handler).
+    static HELD_KEY: HeldKey;
+}
+
+impl HeldKey {
+    /// The key the request running in this task holds, if it came with one.
+    pub fn current() -> Option<HeldKey> {
+        HELD_KEY.try_with(HeldKey::clone).ok()
+    }
+
+    /// The record that completes the key with this 2xx answer (`body` as
+    /// sent, sealed here as the guard seals it), expiring at `expires_at`, and
+    /// the claim it must be written under: for the surface's store to write
+    /// with the change; the handler then marks its response [`AnswerStored`].
+    pub fn answer(&self, status: u16, body: &[u8], expires_at: i64) -> (IdempotencyRecord, String) {
+        (
+            IdempotencyRecord {
+                project_id: self.project_id.clone(),
+                key: self.key.clone(),
+                request_hash: self.request_hash.clone(),
+                status: i64::from(status),
+                body: self
+                    .seal
+                    .seal(body, &seal_context(&self.project_id, &self.key)),
+                expires_at,
+            },
+            self.claim.clone(),
+        )
+    }
+}
 
 /// The errors this guard answers with, from the surface's enum.
 pub trait IdempotencyErrors: SurfaceInput {
@@ -172,8 +226,18 @@ pub async fn guard<E: IdempotencyErrors>(
         armed: true,
     };
     let now = st.clock.now();
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
+    let held_key = HeldKey {
+        project_id: project.id.clone(),
+        key: key.clone(),
+        request_hash: request_hash.clone(),
+        claim: claim.clone(),
+        seal: st.key.clone(),
+    };
+    let resp = HELD_KEY
+        .scope(
+            held_key,
+            next.run(Request::from_parts(parts, Body::from(bytes))),
+        )
         .await;
     if !resp.status().is_success() {
         // Nothing took effect: give the key back so a retry can run.
@@ -186,6 +250,10 @@ pub async fn guard<E: IdempotencyErrors>(
     // From here the request has taken effect: the key stays claimed whatever
     // happens, so no retry runs it again before the lease runs out.
     held.armed = false;
+    if resp.extensions().get::<AnswerStored>().is_some() {
+        // Stored with the change, in the handler's transaction.
+        return resp;
+    }
     let expires_at = resp
         .extensions()
         .get::<KeyExpiry>()

@@ -24,7 +24,8 @@ use std::sync::Mutex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitKey<'a> {
     /// An OAuth client, by id (authenticated requests, and `POST /token` by the
-    /// `client_id` of its form).
+    /// `client_id` of its form), or a workspace of the verification surface, by
+    /// its `ws_…` id (the two kinds of id never collide).
     Client(&'a str),
     /// The peer address of a request that names no client (`None` when the
     /// listener did not record one).

@@ -11,6 +11,7 @@ use crate::http::respond::{json_bytes, json_response};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use idv_core::wire::{ApiError, render_validation};
 use idv_core::{CatalogError, ErrorId};
 use std::sync::OnceLock;
 
@@ -25,6 +26,11 @@ pub trait SurfaceError: CatalogError + Clone + Send + Sync + 'static {
 pub enum Failure<E> {
     /// A catalogued error, sent as it is.
     Api(E),
+    /// Several validation errors of a `message_errors` surface, sent as one
+    /// 422 body: the first message followed by `(and N more errors)`, every
+    /// message under its field (`idv_core::wire::render_validation`). One
+    /// error is sent as [`Failure::Api`] would send it.
+    Invalid(Vec<E>),
     /// An internal failure: the cause goes to the log, the caller gets the
     /// surface's internal error.
     Internal(String),
@@ -85,6 +91,23 @@ fn status_of<E: CatalogError>(e: &E) -> StatusCode {
     StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// The one 422 body of several validation errors (the `message_errors`
+/// dialect); the first error's status is the answer's.
+pub fn invalid<E: SurfaceError>(errors: &[E]) -> Response {
+    let Some(first) = errors.first() else {
+        // A bug of the caller: the surface's internal error, cause logged.
+        return internal::<E>("Failure::Invalid with no errors".to_string());
+    };
+    let all: Vec<ApiError> = errors
+        .iter()
+        .map(|e| ApiError {
+            id: e.id(),
+            params: e.params(),
+        })
+        .collect();
+    json_response(status_of(first), &render_validation(&all))
+}
+
 /// The cause of an internal error, carried on the response to the edge
 /// (`edge::App`), which logs it with the request id whatever the log level lets
 /// through.
@@ -102,6 +125,7 @@ impl<E: SurfaceError> IntoResponse for Failure<E> {
     fn into_response(self) -> Response {
         match self {
             Failure::Api(e) => render(&e),
+            Failure::Invalid(errors) => invalid(&errors),
             Failure::Internal(cause) => internal::<E>(cause),
         }
     }

@@ -1,7 +1,8 @@
 //! What the edge needs to know of a surface: its body limit, whose budget a
 //! request spends and how large it is, and the catalogued answers it sends for
 //! paths under the surface's prefix (wrong method or URL, unknown path, rate
-//! limit, internal error, malformed or over-size request, missing credentials).
+//! limit, internal error, handler timeout, malformed or over-size request,
+//! missing credentials).
 //!
 //! Each surface declares one `const EDGE: SurfaceEdge` in its `mod.rs`; the edge
 //! (`edge.rs`) picks it by path prefix from a static table, without allocating.
@@ -34,6 +35,9 @@ pub enum RateKey {
     /// No budget of the edge's: the surface's own firewall limits the volume
     /// per client IP (signup), so the edge neither spends nor reports one.
     Firewall,
+    /// The workspace of the request's personal access token `<id>|<secret>`
+    /// (verification); the peer address when it carries no valid one.
+    Workspace,
 }
 
 /// One surface as the edge sees it.
@@ -50,7 +54,8 @@ pub struct SurfaceEdge {
     /// The surface's operations: the wrong-URL test is derived from their paths.
     pub operations: &'static [Operation],
     /// The answer to a known path called with another method, or to a documented
-    /// operation's path under a wrong prefix (possession: 403 without a code).
+    /// operation's path under a wrong prefix (possession: 403 without a code;
+    /// verification: its 404).
     pub wrong_url_or_method: fn() -> Response,
     /// The answer to any other unknown path (possession: 404).
     pub unknown_path: fn() -> Response,
@@ -60,6 +65,11 @@ pub struct SurfaceEdge {
     /// The answer to an internal failure, before its cause is attached for the log
     /// (possession: 8000).
     pub internal: fn(String) -> Response,
+    /// The answer to a request whose handler did not answer within the
+    /// handler timeout, before `Retry-After` is added (possession: the 503
+    /// `request_timed_out`). The handler goes on running: the answer must say
+    /// the request may still take effect.
+    pub timed_out: fn() -> Response,
     /// The answer to a body over `max_body` (possession: 8001).
     pub too_large: fn() -> Response,
     /// The answer to a malformed request, with its reasons (possession: 8001).
@@ -97,7 +107,11 @@ impl SurfaceEdge {
             .operations
             .iter()
             .find(|op| op.method.as_str() == method && matches_path(path, op.path))?;
-        if op.auth == AuthKind::AccessToken && !authenticated {
+        if matches!(
+            op.auth,
+            AuthKind::AccessToken | AuthKind::PersonalAccessToken
+        ) && !authenticated
+        {
             return None;
         }
         op.path

@@ -105,13 +105,13 @@ impl Components {
         let mut ok = Map::new();
         ok.insert(
             "description".into(),
-            format!("{}: {}", status_definition(200), op.summary).into(),
+            format!("{}: {}", status_definition(op.status), op.summary).into(),
         );
         ok.insert("headers".into(), self.response_headers(false));
         ok.insert("content".into(), media(&op.response));
-        responses.insert("200".into(), ok.into());
+        responses.insert(op.status.to_string(), ok.into());
         for (status, ids) in errors_by_status(surface, op) {
-            let response = self.error_response(status, &ids);
+            let response = self.error_response(surface, status, &ids);
             responses.insert(status.to_string(), response);
         }
         operation.insert("responses".into(), responses.into());
@@ -236,7 +236,7 @@ impl Components {
 
     /// The response of one status: every catalogued entry of that status the
     /// operation can return, each with its examples.
-    fn error_response(&mut self, status: u16, ids: &[ErrorId]) -> Value {
+    fn error_response(&mut self, surface: Surface, status: u16, ids: &[ErrorId]) -> Value {
         let mut examples = Map::new();
         let mut titles = Vec::new();
         for id in ids {
@@ -254,9 +254,11 @@ impl Components {
                 }
             }
         }
-        self.schemas
-            .entry("Error".to_string())
-            .or_insert_with(error_schema);
+        let (schema, make): (&str, fn() -> Value) = match surface {
+            Surface::Verification | Surface::Accounts => ("MessageError", message_error_schema),
+            _ => ("Error", error_schema),
+        };
+        self.schemas.entry(schema.to_string()).or_insert_with(make);
         // The 429 and the 409 of a request in progress say when to try again.
         let retry_after = ids
             .iter()
@@ -265,7 +267,7 @@ impl Components {
             "description": format!("{}: {}", status_definition(status), titles.join("; ")),
             "headers": self.response_headers(retry_after),
             "content": {"application/json": {
-                "schema": reference("schemas", "Error"),
+                "schema": reference("schemas", schema),
                 "examples": examples,
             }},
         })
@@ -301,7 +303,17 @@ pub(super) fn example_name(id: ErrorId, ex: &ExampleMeta) -> String {
     if meta.examples.len() == 1 || ex.name.is_empty() || ex.name == "default" {
         meta.name.to_string()
     } else {
-        format!("{}_{}", meta.name, ex.name)
+        // Component names allow only letters, digits, `.`, `-` and `_`
+        // (an example may be named in words: "country code").
+        let name: String = ex
+            .name
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+                _ => '_',
+            })
+            .collect();
+        format!("{}_{name}", meta.name)
     }
 }
 
@@ -336,6 +348,24 @@ pub(super) fn error_schema() -> Value {
                 "description": "On a step called out of order: the calls allowed instead, step key to path.",
                 "additionalProperties": {"type": "string"},
                 "examples": [{"v3-validate": "/v3/validate"}],
+            },
+        },
+    })
+}
+
+/// The error body of the `message_errors` dialect (verification, accounts).
+fn message_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "A catalogued error: look it up by its message in the reference.",
+        "required": ["message"],
+        "properties": {
+            "message": {"type": "string", "description": "What went wrong. On 422, the first field error and how many others follow.", "examples": ["The verification is canceled."]},
+            "errors": {
+                "type": "object",
+                "description": "Only on 422: for each request field at fault, its messages.",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "examples": [{"expected_data.person.first_name": ["The expected_data.person.first_name field is required."]}],
             },
         },
     })

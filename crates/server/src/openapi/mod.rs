@@ -32,34 +32,48 @@ use idv_core::operation::Operation;
 use serde_json::{Map, Value, json};
 use std::sync::{Arc, OnceLock};
 
-/// The document of the possession surface, with `server_url` (the instance's
-/// public URL, for example `https://idv.example.com`) as its one server.
+/// The document of every surface with operations (possession, verification),
+/// with `server_url` (the instance's public URL, for example
+/// `https://idv.example.com`) as its one server.
 pub fn document(server_url: &str) -> Value {
     build(
-        Surface::Possession,
-        idv_core::operations::POSSESSION,
+        &[
+            (Surface::Possession, idv_core::operations::POSSESSION),
+            (Surface::Verification, idv_core::operations::VERIFICATION),
+        ],
         server_url,
     )
 }
 
-/// The document for `ops`, the operations of `surface`.
-fn build(surface: Surface, ops: &[Operation], server_url: &str) -> Value {
+/// The document for the operations of each surface (`(surface, its operations)`).
+fn build(surfaces: &[(Surface, &[Operation])], server_url: &str) -> Value {
     let server_url = server_url.trim_end_matches('/');
     let mut c = Components::new(server_url);
     let mut paths = Map::new();
-    for op in ops {
-        let operation = c.operation(surface, op);
-        let item = paths
-            .entry(op.path.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        item[op.method.as_str().to_ascii_lowercase()] = operation;
+    for (surface, ops) in surfaces {
+        for op in *ops {
+            let operation = c.operation(*surface, op);
+            let item = paths
+                .entry(op.path.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            item[op.method.as_str().to_ascii_lowercase()] = operation;
+        }
     }
+    let title = match surfaces {
+        [(surface, _)] => format!("idv {} API", surface.name()),
+        _ => "idv API".to_string(),
+    };
+    let description = surfaces
+        .iter()
+        .map(|(s, _)| introduction(*s))
+        .collect::<Vec<_>>()
+        .join("\n\n");
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("idv {} API", surface.name()),
+            "title": title,
             "version": env!("CARGO_PKG_VERSION"),
-            "description": introduction(surface),
+            "description": description,
             "license": {"name": "Apache License 2.0", "identifier": env!("CARGO_PKG_LICENSE")},
         },
         "externalDocs": {
@@ -82,6 +96,14 @@ fn introduction(surface: Surface) -> String {
              Every response carries the rate-limit headers and an X-Request-Id. Error responses come from the idv error \
              catalogue: each lists the catalogued errors of its status, with their exact bodies.",
             ACCESS_TOKEN_LIFETIME_SECONDS / 60
+        ),
+        Surface::Verification => format!(
+            "Document verification (`/api/v1/…`), compatible with the Colleckt API: a workspace's personal access token \
+             `<id>|<secret>` creates verifications in a flow (`usps1583` or `identity`) with the data their documents are \
+             expected to show, and moves them through their lifecycle. Successful answers are wrapped in `{{\"data\": …}}`, \
+             lists add `links` and `meta`; errors carry a `message`, plus `errors` per field on 422. Requests are limited to \
+             {} a second per workspace.",
+            idv_core::limits::VERIFICATION_RATE_LIMIT_PER_SECOND
         ),
         other => other.title().to_string(),
     }

@@ -79,6 +79,7 @@ const OPS: &[Operation] = &[
             fields: &[],
         }],
         request: None,
+        status: 200,
         response: Body {
             content_type: "application/json",
             fields: FIELDS,
@@ -102,6 +103,7 @@ const OPS: &[Operation] = &[
             fields: FIELDS,
             example: "{\"phoneNumber\": \"+12065550100\"}",
         }),
+        status: 200,
         response: Body {
             content_type: "application/json",
             fields: &[],
@@ -113,7 +115,7 @@ const OPS: &[Operation] = &[
 
 #[test]
 fn a_table_row_becomes_an_operation_with_its_fields_security_and_errors() {
-    let doc = build(Surface::Possession, OPS, "https://idv.example.com/");
+    let doc = build(&[(Surface::Possession, OPS)], "https://idv.example.com/");
     assert_eq!(doc["servers"][0]["url"], "https://idv.example.com");
     let get = &doc["paths"]["/v3/thing/{thingId}"]["get"];
     assert_eq!(get["operationId"], "getThing");

@@ -43,7 +43,8 @@ pub use sandbox::SANDBOX_OTP;
 pub const OPERATIONS: &[Operation] = idv_core::operations::POSSESSION;
 
 /// What the edge sends for this surface: 4 KB bodies, 25 requests a second per
-/// OAuth client, and its catalogued 403, 404, 429 (8018), 8000, 8001 and 8002.
+/// OAuth client, and its catalogued 403, 404, 429 (8018), 8000, 503, 8001 and
+/// 8002.
 pub const EDGE: SurfaceEdge = SurfaceEdge {
     name: "possession",
     max_body: POSSESSION_MAX_BODY_BYTES,
@@ -56,6 +57,7 @@ pub const EDGE: SurfaceEdge = SurfaceEdge {
     unknown_path: || render(&PossessionError::UnknownPath),
     rate_limited: || render(&PossessionError::RateLimitExceeded),
     internal: internal::<PossessionError>,
+    timed_out: || render(&PossessionError::RequestTimedOut),
     too_large,
     malformed: |reasons| render(&PossessionError::MalformedRequest { reasons }),
     unauthorized: || render(&PossessionError::UnauthorizedRequest),

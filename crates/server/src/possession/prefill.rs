@@ -10,8 +10,7 @@
 use crate::app::AppState;
 use crate::domain::{CorrelationId, Dob, Phone, Ssn};
 use crate::guard::auth::Principal;
-use crate::guard::idempotency::KeyExpiry;
-use crate::http::{Json, ParseJson, ok};
+use crate::http::{Json, ParseJson};
 use crate::possession::device::seal_identity;
 use crate::possession::fields::{
     PFields, final_target_url, one_of, opt_dob, opt_ssn, req_correlation_id, req_phone,
@@ -85,15 +84,22 @@ pub(crate) async fn start(
     data.dob_matched = req.dob.as_ref().map(|d| dob_agrees(user, d));
     data.ssn_matched = req.ssn.as_ref().map(|s| ssn_agrees(user, s));
     data.allow_otp_retry = req.allow_otp_retry;
-    let (record, auth_token) =
-        flow::create_flow(&st, &who, kind, FlowState::Started, &data).await?;
-    let mut resp = ok(json!({
-        "authToken": auth_token,
-        "correlationId": record.correlation_id,
-        "next": next_map(&next_of(kind, FlowState::Started, data.possession)),
-    }));
-    resp.extensions_mut().insert(KeyExpiry(record.expires_at));
-    Ok(resp)
+    let next = next_map(&next_of(kind, FlowState::Started, data.possession));
+    flow::create_flow(
+        &st,
+        &who,
+        kind,
+        FlowState::Started,
+        &data,
+        |record, auth_token| {
+            json!({
+                "authToken": auth_token,
+                "correlationId": record.correlation_id,
+                "next": next,
+            })
+        },
+    )
+    .await
 }
 
 /// Whether `dob` matches the test user's date of birth (false when it has none).

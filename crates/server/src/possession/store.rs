@@ -9,6 +9,7 @@
 //! conditional update on the flow's version ([`PossessionStore::update_flow`]),
 //! so two concurrent identical step calls can never both succeed.
 
+use crate::jobs::JobSpec;
 use crate::store::StoreResult;
 
 /// One flow (Pre-Fill, Prove Identity or Unify), keyed by its correlation id.
@@ -73,13 +74,43 @@ pub enum SideEffect {
     Identity(IdentityRecord),
     /// Bind a Prove Key.
     Device(DeviceRecord),
+    /// The request's own answer, stored for its Idempotency-Key with the change
+    /// it answers, so no crash can leave one without the other: the key's row
+    /// is completed if the guard's `claim` still holds it (a lapsed claim
+    /// writes nothing; the change still commits).
+    Answer(StoredAnswer),
+    /// A job for the durable queue (`jobs/`), enqueued only if the change is
+    /// written, so no crash can keep the change and lose its job.
+    Enqueue(JobSpec),
+}
+
+/// An answer to store for an Idempotency-Key ([`SideEffect::Answer`]), as the
+/// guard gives it (`guard::idempotency::HeldKey::answer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// The project that sent the key.
+    pub project_id: String,
+    /// The key.
+    pub key: String,
+    /// The HTTP status.
+    pub status: i64,
+    /// The body, sealed by the guard.
+    pub body: String,
+    /// When the stored answer expires, Unix seconds.
+    pub expires_at: i64,
+    /// The claim the request holds the key under.
+    pub claim: String,
 }
 
 /// Flows, identities and devices. See the module docs for the invariant.
 #[async_trait::async_trait]
 pub trait PossessionStore: Send + Sync + 'static {
     /// Creates a flow.
-    async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()>;
+    async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
+        self.insert_flow_with(f, &[]).await
+    }
+    /// In one transaction: creates a flow and writes `effects`.
+    async fn insert_flow_with(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()>;
     /// A flow by correlation id.
     async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>>;
     /// A flow by the hash of its client auth token.

@@ -6,8 +6,7 @@ use crate::app::AppState;
 use crate::domain::SealKey;
 use crate::domain::{CorrelationId, Phone};
 use crate::guard::auth::Principal;
-use crate::guard::idempotency::KeyExpiry;
-use crate::http::{Json, ParseJson, ok};
+use crate::http::{Json, ParseJson};
 use crate::possession::device::seal_identity;
 use crate::possession::fields::{PFields, final_target_url, one_of, req_correlation_id, req_phone};
 use crate::possession::flow::{
@@ -108,15 +107,21 @@ pub(crate) async fn start(
     data.client_human_id = req.client_human_id;
     data.device_id = req.device_id;
     data.prove_id = prove_id;
-    let (record, auth_token) =
-        flow::create_flow(&st, &who, FlowKind::Unify, FlowState::Pending, &data).await?;
-    let mut resp = ok(json!({
-        "success": "pending",
-        "correlationId": record.correlation_id,
-        "authToken": auth_token,
-    }));
-    resp.extensions_mut().insert(KeyExpiry(record.expires_at));
-    Ok(resp)
+    flow::create_flow(
+        &st,
+        &who,
+        FlowKind::Unify,
+        FlowState::Pending,
+        &data,
+        |record, auth_token| {
+            json!({
+                "success": "pending",
+                "correlationId": record.correlation_id,
+                "authToken": auth_token,
+            })
+        },
+    )
+    .await
 }
 
 fn new_identity(

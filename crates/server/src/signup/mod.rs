@@ -39,7 +39,8 @@ pub const OPERATIONS: &[Operation] = idv_core::operations::SIGNUP;
 
 /// What the edge sends for this surface: 16 KB bodies, no rate limit of the
 /// edge's own (the firewall's volume rule limits each client IP), and its
-/// catalogued IDV003, IDV004, ERR001, IDV002 and IDV001; a client over its
+/// catalogued IDV003, IDV004, ERR001, IDV006 (the handler timeout), IDV002 and
+/// IDV001; a client over its
 /// failed-authentication budget gets the firewall's 429.
 pub const EDGE: SurfaceEdge = SurfaceEdge {
     name: "signup",
@@ -51,6 +52,7 @@ pub const EDGE: SurfaceEdge = SurfaceEdge {
     unknown_path: || render(&SignupError::SignupUnknownPath),
     rate_limited: || render(&FirewallError::AbnormalRequestVolume),
     internal: internal::<SignupError>,
+    timed_out: || render(&SignupError::SignupRequestTimedOut),
     too_large,
     malformed: |reasons| render(&SignupError::SignupMalformedRequest { reasons }),
     unauthorized: || render(&SignupError::NotAuthenticated),

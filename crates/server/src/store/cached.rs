@@ -1,5 +1,6 @@
 //! A cache of what every authenticated request reads (the access token and its
-//! project, [`AuthStore::get_caller`]), in front of any [`Store`](super::Store).
+//! project, [`AuthStore::get_caller`]; the API token and its workspace,
+//! [`AuthStore::get_api_caller`]), in front of any [`Store`](super::Store).
 //!
 //! Only the [`AuthStore`] part is cached; [`IdempotencyStore`] and
 //! [`PossessionStore`] calls go straight to the wrapped store, since their rows
@@ -13,14 +14,15 @@
 //! - expiry: nothing to do, callers compare `expires_at` with the clock on every
 //!   request;
 //! - a revocation through this store (the server's own): `revoke_client` drops
-//!   the client's cached tokens at once;
+//!   the client's cached tokens at once, `revoke_api_token` the API token;
 //! - a revocation by another process on the same database (`idv admin client
 //!   revoke`, another instance): once per [`CachedStore::TTL`] the first lookup
 //!   reads the [`RevocationMark`] (one indexed query, whatever the number of
 //!   tokens), and when it moved, every cached token is dropped. So such a
 //!   revocation takes effect within the TTL, and a busy server with thousands of
 //!   clients makes one query per second for it instead of one per token;
-//! - projects are never changed or deleted.
+//! - projects and workspaces are never changed or deleted (a workspace's flow
+//!   overrides are read by the verification store, not from here).
 //!
 //! When the mark cannot be read, authentication fails closed (the request gets
 //! 8000: a revocation may have been missed). The failure is remembered for a TTL,
@@ -32,10 +34,15 @@
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
 use super::{
-    ApiKeyRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord, DeviceRecord, DynStore,
-    FirewallEvent, FirewallStore, FlaggedKey, FlowRecord, IdempotencyEntry, IdempotencyRecord,
-    IdempotencyStore, IdentityRecord, PossessionStore, Project, RequestRecord, RevocationMark,
-    SideEffect, SignupStore, StoreError, StoreResult, TokenRecord,
+    ApiCaller, ApiKeyRecord, ApiTokenRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord,
+    DeviceRecord, DynStore, Finish, FirewallEvent, FirewallStore, FlaggedKey, FlowRecord,
+    IdempotencyEntry, IdempotencyRecord, IdempotencyStore, IdentityRecord, JobRecord, JobSpec,
+    JobStore, PossessionStore, Project, RequestRecord, RevocationMark, SideEffect, SignupStore,
+    StoreError, StoreResult, TokenRecord, Workspace,
+};
+use crate::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
 };
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -81,6 +88,8 @@ pub struct CachedStore {
     inner: DynStore,
     tokens: Entries<TokenKey, Option<Caller>>,
     projects: Entries<String, Arc<Project>>,
+    api_tokens: Entries<String, Option<ApiCaller>>,
+    workspaces: Entries<String, Arc<Workspace>>,
     /// When the cache was made: the origin of `mark_fresh_until`.
     born: Instant,
     /// Until when (milliseconds after `born`) the last revocation mark read is
@@ -111,6 +120,8 @@ impl CachedStore {
             inner,
             tokens: Mutex::new(HashMap::new()),
             projects: Mutex::new(HashMap::new()),
+            api_tokens: Mutex::new(HashMap::new()),
+            workspaces: Mutex::new(HashMap::new()),
             born: Instant::now(),
             mark_fresh_until: AtomicU64::new(0),
             mark: tokio::sync::Mutex::new(MarkState::default()),
@@ -161,6 +172,7 @@ impl CachedStore {
         if state.last != Some(mark) {
             if state.last.is_some() {
                 self.drop_tokens(|_, _| false);
+                lock(&self.api_tokens).clear();
             }
             state.last = Some(mark);
         }
@@ -239,6 +251,65 @@ impl AuthStore for CachedStore {
         self.drop_tokens(|_, (_, c)| c.as_ref().is_none_or(|(t, _)| t.client_id != client_id));
         Ok(revoked)
     }
+    async fn count_workspaces(&self) -> StoreResult<i64> {
+        self.inner.count_workspaces().await
+    }
+    async fn insert_workspace(&self, w: &Workspace) -> StoreResult<()> {
+        self.inner.insert_workspace(w).await
+    }
+    async fn get_workspace(&self, id: &str) -> StoreResult<Option<Arc<Workspace>>> {
+        if let Some(w) = fresh(&self.workspaces, id, Instant::now()) {
+            return Ok(Some(w));
+        }
+        let w = self.inner.get_workspace(id).await?;
+        if let Some(w) = &w {
+            remember(&mut lock(&self.workspaces), id, w.clone());
+        }
+        Ok(w)
+    }
+    async fn insert_api_token(&self, t: &ApiTokenRecord) -> StoreResult<()> {
+        self.inner.insert_api_token(t).await?;
+        lock(&self.api_tokens).remove(t.id.as_str());
+        Ok(())
+    }
+    async fn get_api_token(&self, id: &str) -> StoreResult<Option<Arc<ApiTokenRecord>>> {
+        // Authentication reads through get_api_caller; this one is not cached.
+        self.inner.get_api_token(id).await
+    }
+    async fn list_api_tokens(&self, workspace_id: &str) -> StoreResult<Vec<ApiTokenRecord>> {
+        self.inner.list_api_tokens(workspace_id).await
+    }
+    async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let revoked = self.inner.revoke_api_token(id, now).await?;
+        // Bumping the generation keeps a lookup that read the token before the
+        // revocation from putting it back.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        lock(&self.api_tokens).remove(id);
+        Ok(revoked)
+    }
+    async fn touch_api_token(&self, id: &str, now: i64) -> StoreResult<()> {
+        self.inner.touch_api_token(id, now).await
+    }
+    async fn get_api_caller(&self, id: &str) -> StoreResult<Option<ApiCaller>> {
+        let now = Instant::now();
+        self.follow_revocations(now).await?;
+        if let Some(c) = fresh(&self.api_tokens, id, now) {
+            return Ok(c);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let caller = match self.inner.get_api_token(id).await? {
+            Some(token) => self
+                .get_workspace(&token.workspace_id)
+                .await?
+                .map(|w| (token, w)),
+            None => None,
+        };
+        let mut tokens = lock(&self.api_tokens);
+        if self.generation.load(Ordering::Acquire) == generation {
+            remember(&mut tokens, id, caller.clone());
+        }
+        Ok(caller)
+    }
     async fn insert_token(
         &self,
         token_hash: &str,
@@ -293,8 +364,8 @@ impl AuthStore for CachedStore {
 
 #[async_trait::async_trait]
 impl PossessionStore for CachedStore {
-    async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
-        self.inner.insert_flow(f).await
+    async fn insert_flow_with(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        self.inner.insert_flow_with(f, effects).await
     }
     async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
         self.inner.get_flow(correlation_id).await
@@ -415,6 +486,62 @@ impl SignupStore for CachedStore {
 }
 
 #[async_trait::async_trait]
+impl VerificationStore for CachedStore {
+    async fn insert_verification(
+        &self,
+        v: &VerificationRecord,
+        created: &HistoryRecord,
+    ) -> StoreResult<()> {
+        self.inner.insert_verification(v, created).await
+    }
+    async fn get_verification(
+        &self,
+        workspace_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<VerificationRecord>> {
+        self.inner.get_verification(workspace_id, id).await
+    }
+    async fn get_verification_by_capture(
+        &self,
+        capture_hash: &str,
+    ) -> StoreResult<Option<VerificationRecord>> {
+        self.inner.get_verification_by_capture(capture_hash).await
+    }
+    async fn list_verifications(
+        &self,
+        workspace_id: &str,
+        flow: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Page<VerificationRecord>> {
+        self.inner
+            .list_verifications(workspace_id, flow, offset, limit)
+            .await
+    }
+    async fn change_verification(&self, change: &VerificationChange) -> StoreResult<bool> {
+        self.inner.change_verification(change).await
+    }
+    async fn verification_history(&self, id: &str) -> StoreResult<Vec<HistoryRecord>> {
+        self.inner.verification_history(id).await
+    }
+    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()> {
+        self.inner.insert_comment(c).await
+    }
+    async fn verification_comments(&self, id: &str) -> StoreResult<Vec<CommentRecord>> {
+        self.inner.verification_comments(id).await
+    }
+    async fn insert_blacklist_entry(&self, e: &BlacklistEntry) -> StoreResult<()> {
+        self.inner.insert_blacklist_entry(e).await
+    }
+    async fn list_blacklist(&self, workspace_id: &str) -> StoreResult<Vec<BlacklistEntry>> {
+        self.inner.list_blacklist(workspace_id).await
+    }
+    async fn delete_blacklist_entry(&self, workspace_id: &str, id: &str) -> StoreResult<bool> {
+        self.inner.delete_blacklist_entry(workspace_id, id).await
+    }
+}
+
+#[async_trait::async_trait]
 impl FirewallStore for CachedStore {
     async fn record_client_side(
         &self,
@@ -425,5 +552,36 @@ impl FirewallStore for CachedStore {
     }
     async fn firewall_events(&self, limit: i64) -> StoreResult<Vec<FirewallEvent>> {
         self.inner.firewall_events(limit).await
+    }
+}
+
+#[async_trait::async_trait]
+impl JobStore for CachedStore {
+    async fn enqueue(&self, job: &JobSpec) -> StoreResult<Option<i64>> {
+        self.inner.enqueue(job).await
+    }
+    async fn claim(
+        &self,
+        kinds: &[String],
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreResult<Option<JobRecord>> {
+        self.inner.claim(kinds, owner, now, lease_until).await
+    }
+    async fn renew_lease(&self, id: i64, owner: &str, lease_until: i64) -> StoreResult<bool> {
+        self.inner.renew_lease(id, owner, lease_until).await
+    }
+    async fn finish_job(&self, id: i64, owner: &str, now: i64, how: &Finish) -> StoreResult<bool> {
+        self.inner.finish_job(id, owner, now, how).await
+    }
+    async fn get_job(&self, id: i64) -> StoreResult<Option<JobRecord>> {
+        self.inner.get_job(id).await
+    }
+    async fn jobs_of_kind(&self, kind: &str, limit: i64) -> StoreResult<Vec<JobRecord>> {
+        self.inner.jobs_of_kind(kind, limit).await
+    }
+    async fn delete_done_jobs(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_done_jobs(before, limit).await
     }
 }

@@ -3,10 +3,11 @@
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
 //! the revocation mark: what every authenticated request reads, and the only part
-//! behind [`CachedStore`]), [`IdempotencyStore`] (claimed keys and stored
+//! behind [`CachedStore`]; workspaces and API tokens too), [`IdempotencyStore`] (claimed keys and stored
 //! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices),
-//! [`SignupStore`] (brands and their API keys, stored as digests) and
-//! [`FirewallStore`] (the firewall's record of client-side key use).
+//! [`VerificationStore`] (verifications, the address blacklist), [`JobStore`]
+//! (the durable job queue, `jobs/store.rs`), [`SignupStore`] (brands and their API keys,
+//! stored as digests) and [`FirewallStore`] (the firewall's record of client-side key use).
 //! [`Store`] is all of them at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
@@ -26,11 +27,20 @@ mod idempotency;
 mod sql;
 
 pub use crate::firewall::store::{FirewallEvent, FirewallStore, FlaggedKey};
+pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};
+
 pub use crate::possession::store::{
-    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect,
+    DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
 };
 pub use crate::signup::store::{ApiKeyRecord, BrandRecord, RequestRecord, SignupStore};
-pub use auth::{AuthStore, Caller, ClientRecord, Project, RevocationMark, TokenRecord};
+pub use crate::verification::store::{
+    BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
+    VerificationStore,
+};
+pub use auth::{
+    ApiCaller, ApiTokenRecord, AuthStore, Caller, ClientRecord, Project, RevocationMark,
+    TokenRecord, Workspace,
+};
 pub use cached::CachedStore;
 pub use idempotency::{Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore};
 pub use sql::{PgStore, SqliteStore};
@@ -48,12 +58,26 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Every part of the store at once: what [`open`] returns and the server holds.
 /// Implemented for every type that implements all the parts.
 pub trait Store:
-    AuthStore + IdempotencyStore + PossessionStore + SignupStore + FirewallStore
+    AuthStore
+    + IdempotencyStore
+    + PossessionStore
+    + VerificationStore
+    + JobStore
+    + SignupStore
+    + FirewallStore
 {
 }
 
-impl<T: AuthStore + IdempotencyStore + PossessionStore + SignupStore + FirewallStore + ?Sized> Store
-    for T
+impl<
+    T: AuthStore
+        + IdempotencyStore
+        + PossessionStore
+        + VerificationStore
+        + JobStore
+        + SignupStore
+        + FirewallStore
+        + ?Sized,
+> Store for T
 {
 }
 

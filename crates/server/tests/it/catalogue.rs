@@ -99,6 +99,30 @@ async fn provoke(srv: &TestServer, e: &PossessionError) -> Resp {
             assert_eq!(send(start(TOD)).await.status, 200);
             send(json!({"flowType": "desktop", "phoneNumber": TOD, "finalTargetUrl": "https://a.example"})).await
         }
+        PossessionError::RequestTimedOut => {
+            // A handler slower than the handler timeout (0.5 s here; the
+            // real blocked database is in handler_timeout.rs).
+            async fn slow() -> &'static str {
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                "late"
+            }
+            let db = Db::sqlite();
+            let slow_srv = TestServer::with_routes_and_limits(
+                db.open().await,
+                Region::Us,
+                Tier::Sandbox,
+                Router::new().route("/slow", get(slow)),
+                idv_server::conn::ConnLimits {
+                    handler_timeout: std::time::Duration::from_millis(500),
+                    ..Default::default()
+                },
+            )
+            .await;
+            let token = slow_srv.token_for("prefill").await;
+            let r = slow_srv.get("/slow", &token).await;
+            slow_srv.stop().await;
+            r
+        }
         PossessionError::RequestInProgress { .. } => {
             // Another instance has claimed the key for the same request and not
             // answered: the request waits for it, then gets the 409.
@@ -189,6 +213,6 @@ async fn every_possession_error_is_provoked_and_matches_the_catalogue() {
         check(id, &r);
         covered += 1;
     }
-    assert_eq!(covered, 15);
+    assert_eq!(covered, 16);
     srv.stop().await;
 }

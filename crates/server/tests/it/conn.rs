@@ -120,41 +120,46 @@ async fn a_connection_that_sends_nothing_is_closed_at_the_head_timeout() {
     srv.stop().await;
 }
 
-#[tokio::test]
-async fn a_trickled_body_is_cut_off_at_the_body_timeout() {
-    let srv = TestServer::with_limits(limits(5.0, 1.0, 30.0)).await;
-    let s = TcpStream::connect(addr(&srv)).await.unwrap();
+/// Sends `head`, then one byte of body every `every`, until the server
+/// closes the connection; asserts it closed without an answer within 5 s and
+/// returns how long after the head it did.
+async fn trickle_until_cut(srv: &TestServer, head: &[u8], every: Duration) -> Duration {
+    let s = TcpStream::connect(addr(srv)).await.unwrap();
     let (mut r, mut w) = s.into_split();
-    // POST /token reads its form body at the edge, so the server is waiting
-    // for all 4,000 announced bytes.
-    w.write_all(
-        b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\ngrant_type=",
-    )
-    .await
-    .unwrap();
+    w.write_all(head).await.unwrap();
     let started = Instant::now();
     let trickle = tokio::spawn(async move {
-        for _ in 0..100 {
+        loop {
             if w.write_all(b"x").await.is_err() {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(every).await;
         }
     });
     let mut got = Vec::new();
     let closed = tokio::time::timeout(Duration::from_secs(5), r.read_to_end(&mut got)).await;
     let elapsed = started.elapsed();
+    trickle.abort();
     assert!(closed.is_ok(), "not closed within 5 s");
     assert!(
         got.is_empty(),
         "closed without an answer: {:?}",
         String::from_utf8_lossy(&got)
     );
+    elapsed
+}
+
+#[tokio::test]
+async fn a_trickled_body_is_cut_off_at_the_body_timeout() {
+    let srv = TestServer::with_limits(limits(5.0, 1.0, 30.0)).await;
+    // POST /token reads its form body at the edge, so the server is waiting
+    // for all 4,000 announced bytes; ten bytes a second is above no minimum
+    // rate here (the window, 5 s, is longer than the body timeout).
+    let elapsed = trickle_until_cut(&srv, &token_head(4000), Duration::from_millis(100)).await;
     assert!(
         elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3),
         "closed after {elapsed:?}, expected about 1 s"
     );
-    trickle.abort();
     // A prompt client is still served.
     let resp = srv
         .http
@@ -377,5 +382,61 @@ async fn each_request_carries_its_connection_peer_address() {
     // most of these 20 would be limited.
     let limited = burst(from("127.0.0.1"), 20).await;
     assert_eq!(limited, 0, "another address has a budget of its own");
+    srv.stop().await;
+}
+
+/// Limits with a minimum body rate of `rate` bytes a second over `window`
+/// seconds, and a body timeout far longer.
+fn rate_limits(rate: u64, window: f64) -> ConnLimits {
+    ConnLimits {
+        min_body_rate: rate,
+        min_body_rate_window: Duration::from_secs_f64(window),
+        ..limits(5.0, 30.0, 30.0)
+    }
+}
+
+/// The head of a `POST /token` whose form body of `len` bytes follows (the
+/// edge reads that body whole, so the server waits for every byte).
+fn token_head(len: usize) -> Vec<u8> {
+    format!(
+        "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {len}\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_body_trickled_a_byte_a_second_is_cut_after_one_rate_window() {
+    // 100 bytes a second over 1 s; the body timeout (30 s) is far away.
+    let srv = TestServer::with_limits(rate_limits(100, 1.0)).await;
+    let elapsed = trickle_until_cut(&srv, &token_head(4000), Duration::from_secs(1)).await;
+    assert!(
+        elapsed >= Duration::from_millis(900) && elapsed < Duration::from_secs(3),
+        "closed after {elapsed:?}, expected about one 1 s window (not the 30 s body timeout)"
+    );
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_body_is_received_whole_over_many_rate_windows() {
+    // 100 bytes a second over 1 s windows; the client sends 250 bytes a
+    // second (50 every 200 ms) for about 4 s: slow, but never below the rate.
+    let srv = TestServer::with_limits(rate_limits(100, 1.0)).await;
+    let mut s = TcpStream::connect(addr(&srv)).await.unwrap();
+    let mut body = b"grant_type=client_credentials&client_id=nobody&client_secret=".to_vec();
+    body.resize(1000, b'a');
+    s.write_all(&token_head(body.len())).await.unwrap();
+    let started = Instant::now();
+    for chunk in body.chunks(50) {
+        s.write_all(chunk).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let answer = read_response(&mut s).await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "the body took several windows"
+    );
+    // An answer about the credentials, not a closed connection.
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(answer.contains("\"code\":8002"), "{answer}");
     srv.stop().await;
 }

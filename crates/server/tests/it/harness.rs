@@ -170,6 +170,17 @@ impl TestServer {
         TestServer::launch(store, region, tier, extra, ConnLimits::default()).await
     }
 
+    /// Starts a server with extra routes and these connection limits.
+    pub async fn with_routes_and_limits(
+        store: DynStore,
+        region: Region,
+        tier: Tier,
+        extra: Router<AppState>,
+        limits: ConnLimits,
+    ) -> TestServer {
+        TestServer::launch(store, region, tier, extra, limits).await
+    }
+
     /// Starts the real accept loop (`idv_server::conn::serve`) on 127.0.0.1:0.
     async fn launch(
         store: DynStore,
@@ -199,10 +210,12 @@ impl TestServer {
 
     /// Starts the real accept loop with `state`.
     async fn launch_state(
-        state: AppState,
+        mut state: AppState,
         extra: Router<AppState>,
         limits: ConnLimits,
     ) -> TestServer {
+        // As `idv serve` does (`serve::serve_on`).
+        state.handler_timeout = limits.handler_timeout;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

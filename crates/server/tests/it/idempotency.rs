@@ -635,3 +635,95 @@ async fn a_handler_that_panics_gives_its_key_back_so_the_retry_runs() {
     assert_eq!(CALLS.load(Ordering::SeqCst), 2);
     srv.stop().await;
 }
+
+/// A request's answer is written with the change it answers, in one
+/// transaction (`SideEffect::Answer`), so no crash between the two can leave a
+/// change whose key is still claimed: the key is completed exactly when the
+/// flow is created or moved, and a change that loses its race (a stale
+/// version) stores no answer either. On SQLite and PostgreSQL.
+#[tokio::test]
+async fn an_answer_is_stored_only_with_the_change_it_answers() {
+    use idv_server::store::{FlowRecord, IdempotencyEntry, SideEffect, StoredAnswer};
+    for db in Db::all("an_answer_is_stored_only_with_the_change_it_answers") {
+        let store = db.open().await;
+        let c = create_client(
+            store.as_ref(),
+            &ClientOptions::sandbox(Region::Us, Tier::Sandbox),
+            100,
+        )
+        .await
+        .unwrap();
+        let p = c.project_id.as_str();
+        let answer = |key: &str, body: &str| {
+            SideEffect::Answer(StoredAnswer {
+                project_id: p.to_string(),
+                key: key.to_string(),
+                status: 200,
+                body: body.to_string(),
+                expires_at: 1000,
+                claim: format!("claim-{key}"),
+            })
+        };
+        for key in ["start", "step", "stale"] {
+            let won = store
+                .claim_idempotency(p, key, "h", &format!("claim-{key}"), 160, 100)
+                .await
+                .unwrap();
+            assert_eq!(won, Claim::Won, "{}", db.name());
+        }
+        let flow = FlowRecord {
+            correlation_id: uuid::Uuid::new_v4().to_string(),
+            project_id: p.to_string(),
+            kind: "prefill".into(),
+            state: "started".into(),
+            version: 0,
+            data: "{}".into(),
+            auth_token_hash: format!("a-{}", db.name()),
+            created_at: 100,
+            expires_at: 1000,
+        };
+        store
+            .insert_flow_with(&flow, &[answer("start", "started")])
+            .await
+            .unwrap();
+        let cid = flow.correlation_id.as_str();
+        assert!(
+            store
+                .update_flow(cid, 0, "validated", "{}", &[answer("step", "validated")])
+                .await
+                .unwrap()
+        );
+        // The same version again: the update changes no row, so the answer
+        // of the request that lost is not stored and its key stays claimed.
+        assert!(
+            !store
+                .update_flow(cid, 0, "validated", "{}", &[answer("stale", "lost")])
+                .await
+                .unwrap()
+        );
+        let entry = |key: &'static str| {
+            let store = store.clone();
+            async move { store.get_idempotency(p, key, 101).await.unwrap() }
+        };
+        for (key, body) in [("start", "started"), ("step", "validated")] {
+            match entry(key).await {
+                Some(IdempotencyEntry::Done(r)) => {
+                    assert_eq!((r.status, r.body.as_str()), (200, body), "{}", db.name())
+                }
+                other => panic!("{}: {key}: {other:?}", db.name()),
+            }
+        }
+        assert!(
+            matches!(
+                entry("stale").await,
+                Some(IdempotencyEntry::InProgress { .. })
+            ),
+            "{}",
+            db.name()
+        );
+        let now = store.get_flow(cid).await.unwrap().unwrap();
+        assert_eq!((now.state.as_str(), now.version), ("validated", 1));
+        store.close().await;
+        db.cleanup().await;
+    }
+}

@@ -8,9 +8,11 @@ mod conn;
 mod docs;
 mod flows;
 mod guards;
+mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod jobs;
 mod migrations;
 mod openapi;
 mod phone;
@@ -20,3 +22,4 @@ mod signup;
 mod story;
 mod token;
 mod unify;
+mod verification;

@@ -1,11 +1,11 @@
-//! GET /openapi.json: an OpenAPI 3.1 document built from the possession
-//! OPERATIONS table and the catalogue, kept reviewed by a golden file
+//! GET /openapi.json: an OpenAPI 3.1 document built from the possession and
+//! verification OPERATIONS tables and the catalogue, kept reviewed by a golden file
 //! (`tests/it/golden/openapi.json`; regenerate with `IDV_BLESS=1 cargo test`)
 //! and checked by an independent linter (`tools/openapi-lint`, mandatory when
 //! `IDV_TEST_OPENAPI_LINT=1`).
 
 use crate::harness::TestServer;
-use idv_core::operations::POSSESSION;
+use idv_core::operations::{POSSESSION, VERIFICATION};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ async fn openapi_document_matches_the_golden_file_and_covers_the_operations_tabl
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["info"]["license"]["identifier"], "Apache-2.0");
     assert_eq!(doc["servers"][0]["url"], "http://127.0.0.1:8080");
-    for op in POSSESSION {
+    for op in POSSESSION.iter().chain(VERIFICATION) {
         let method = op.method.as_str().to_ascii_lowercase();
         let o = &doc["paths"][op.path][&method];
         assert_eq!(o["operationId"], op.id, "{}", op.endpoint());
@@ -35,9 +35,19 @@ async fn openapi_document_matches_the_golden_file_and_covers_the_operations_tabl
         assert!(o["responses"]["429"].is_object(), "{} has no 429", op.id);
         let security = match op.auth {
             idv_core::operation::AuthKind::AccessToken => serde_json::json!([{"oauth2": []}]),
+            idv_core::operation::AuthKind::PersonalAccessToken => {
+                serde_json::json!([{"personalAccessToken": []}])
+            }
             _ => serde_json::json!([]),
         };
         assert_eq!(o["security"], security, "{}", op.id);
+        // The success answer is under the operation's status (201 for a creation).
+        assert!(
+            o["responses"][op.status.to_string()]["content"].is_object(),
+            "{} has no {}",
+            op.id,
+            op.status
+        );
         // Every catalogued error the operation lists appears under its status,
         // with each of its examples.
         for id in op.errors {

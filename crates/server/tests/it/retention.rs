@@ -382,6 +382,7 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
                 tokens: 2,
                 idempotency: 7,
                 one_click_requests: 0,
+                jobs: 0,
             },
             "{name}"
         );
@@ -427,20 +428,32 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
 }
 
 #[tokio::test]
-async fn the_sweeper_task_deletes_expired_flows_on_its_schedule_and_keeps_open_ones() {
+async fn the_sweeper_job_deletes_expired_flows_on_its_schedule_and_keeps_open_ones() {
     let srv = TestServer::start().await;
     let token = srv.token_for("prefill").await;
     let old = srv.start_mobile(&token).await;
     srv.state.clock.advance(900 + 60);
     let open = srv.start_mobile(&token).await;
-    let sweeper = idv_server::retention::spawn(
+    let cfg = idv_server::config::Retention {
+        sweep_interval: std::time::Duration::from_millis(50),
+        flow_grace: std::time::Duration::from_secs(30),
+    };
+    // What `idv serve` does: register the sweeper, schedule its job, start workers.
+    let mut registry = idv_server::jobs::Registry::default();
+    idv_server::retention::register(
+        &mut registry,
         srv.state.store.clone(),
         srv.state.clock.clone(),
-        idv_server::config::Retention {
-            sweep_interval: std::time::Duration::from_millis(50),
-            flow_grace: std::time::Duration::from_secs(30),
-        },
+        cfg,
     );
+    idv_server::retention::schedule(srv.state.store.as_ref(), idv_server::clock::unix_now_ms())
+        .await
+        .unwrap();
+    let settings = idv_server::jobs::Settings {
+        poll: std::time::Duration::from_millis(20),
+        ..Default::default()
+    };
+    let workers = idv_server::jobs::start(srv.state.store.clone(), registry, settings);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while srv.state.store.get_flow(&old).await.unwrap().is_some() {
         assert!(
@@ -449,7 +462,7 @@ async fn the_sweeper_task_deletes_expired_flows_on_its_schedule_and_keeps_open_o
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    sweeper.abort();
+    workers.shutdown().await;
     assert!(
         srv.state.store.get_flow(&open).await.unwrap().is_some(),
         "an open flow is kept"
@@ -459,4 +472,54 @@ async fn the_sweeper_task_deletes_expired_flows_on_its_schedule_and_keeps_open_o
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     srv.stop().await;
+}
+
+#[tokio::test]
+async fn instances_sharing_a_database_share_one_sweeper_job_and_take_turns() {
+    for db in Db::all("one sweeper job") {
+        let (a, b) = (db.open().await, db.open().await);
+        let cfg = idv_server::config::Retention {
+            sweep_interval: std::time::Duration::from_millis(100),
+            flow_grace: std::time::Duration::from_secs(30),
+        };
+        let clock = idv_server::clock::Clock::default();
+        let mut workers = Vec::new();
+        for store in [&a, &b] {
+            // Each instance schedules the job at start and runs two workers.
+            idv_server::retention::schedule(store.as_ref(), idv_server::clock::unix_now_ms())
+                .await
+                .unwrap();
+            let mut registry = idv_server::jobs::Registry::default();
+            idv_server::retention::register(&mut registry, store.clone(), clock.clone(), cfg);
+            let settings = idv_server::jobs::Settings {
+                poll: std::time::Duration::from_millis(20),
+                ..Default::default()
+            };
+            workers.push(idv_server::jobs::start(store.clone(), registry, settings));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        for w in workers {
+            w.shutdown().await;
+        }
+        let jobs = a
+            .jobs_of_kind(idv_server::retention::KIND, 10)
+            .await
+            .unwrap();
+        assert_eq!(jobs.len(), 1, "{}: one sweeper job: {jobs:?}", db.name());
+        let job = &jobs[0];
+        assert_eq!(
+            job.state,
+            idv_server::jobs::JobState::Queued,
+            "{}",
+            db.name()
+        );
+        assert!(
+            job.run_at > job.created_at,
+            "{}: it ran and scheduled its next sweep: {job:?}",
+            db.name()
+        );
+        a.close().await;
+        b.close().await;
+        db.cleanup().await;
+    }
 }

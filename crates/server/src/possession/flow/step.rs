@@ -8,11 +8,12 @@ use crate::domain::secrets;
 use crate::domain::{CorrelationId, Phone};
 use crate::domain::{Region, Tier};
 use crate::guard::auth::Principal;
-use crate::guard::idempotency::KeyExpiry;
-use crate::http::ok;
+use crate::guard::idempotency::{AnswerStored, HeldKey, KeyExpiry};
+use crate::http::json_bytes;
 use crate::possession::Fail;
-use crate::possession::store::{FlowRecord, SideEffect};
+use crate::possession::store::{FlowRecord, SideEffect, StoredAnswer};
 use crate::possession::test_users::{self, TestUser};
+use axum::http::StatusCode;
 use axum::response::Response;
 use idv_core::PossessionError;
 use idv_core::limits::CORRELATION_ID_LIFETIME_SECONDS;
@@ -148,7 +149,19 @@ where
             }
             .into());
         }
-        let out = decide(&flow.record, flow.kind, data)?;
+        let mut out = decide(&flow.record, flow.kind, data)?;
+        let mut body = std::mem::take(&mut out.body);
+        // Pre-Fill and Prove Identity answers name the calls allowed next; the
+        // state machine (`next_of`) is their only source. Unify answers carry none.
+        if flow.kind != FlowKind::Unify
+            && let Value::Object(m) = &mut body
+        {
+            let next = next_of(flow.kind, out.state, out.data.possession);
+            m.insert("next".into(), json!(next_map(&next)));
+        }
+        let answer = answer_bytes(body);
+        // A change stores its answer for the request's Idempotency-Key with it.
+        let held = HeldKey::current().filter(|_| out.write);
         let written = !out.write || {
             let cid = &flow.record.correlation_id;
             let stored = if out.state == FlowState::Done {
@@ -156,6 +169,10 @@ where
             } else {
                 out.data.seal(&st.key, cid)?
             };
+            if let Some(h) = &held {
+                out.effects
+                    .push(stored_answer(h, &answer, flow.record.expires_at));
+            }
             st.store
                 .update_flow(
                     cid,
@@ -167,19 +184,7 @@ where
                 .await?
         };
         if written {
-            let mut body = out.body;
-            // Pre-Fill and Prove Identity answers name the calls allowed next; the
-            // state machine (`next_of`) is their only source. Unify answers carry none.
-            if flow.kind != FlowKind::Unify
-                && let Value::Object(m) = &mut body
-            {
-                let next = next_of(flow.kind, out.state, out.data.possession);
-                m.insert("next".into(), json!(next_map(&next)));
-            }
-            let mut resp = ok(body);
-            resp.extensions_mut()
-                .insert(KeyExpiry(flow.record.expires_at));
-            return Ok(resp);
+            return Ok(answered(answer, flow.record.expires_at, held.is_some()));
         }
     }
     Err(Fail::Internal(
@@ -187,14 +192,47 @@ where
     ))
 }
 
-/// Stores a new flow of `kind` in `state`; returns it with its client auth token.
+/// The 200 answer `body` as sent (omit-empty applied).
+fn answer_bytes(mut body: Value) -> String {
+    idv_core::json::omit_empty(&mut body);
+    body.to_string()
+}
+
+/// The side effect that stores the 200 `answer` for the key `h`.
+fn stored_answer(h: &HeldKey, answer: &str, expires_at: i64) -> SideEffect {
+    let (r, claim) = h.answer(200, answer.as_bytes(), expires_at);
+    SideEffect::Answer(StoredAnswer {
+        project_id: r.project_id,
+        key: r.key,
+        status: r.status,
+        body: r.body,
+        expires_at: r.expires_at,
+        claim,
+    })
+}
+
+/// The 200 response of `answer`, whose Idempotency-Key (if any) expires with the
+/// flow at `expires_at`; `stored` when the answer was written with the change.
+fn answered(answer: String, expires_at: i64, stored: bool) -> Response {
+    let mut resp = json_bytes(StatusCode::OK, answer);
+    resp.extensions_mut().insert(KeyExpiry(expires_at));
+    if stored {
+        resp.extensions_mut().insert(AnswerStored);
+    }
+    resp
+}
+
+/// Stores a new flow of `kind` in `state` and answers 200 with `respond(flow,
+/// auth token)`, the answer stored with the flow for the request's
+/// Idempotency-Key, if it has one.
 pub(crate) async fn create_flow(
     st: &AppState,
     who: &Principal,
     kind: FlowKind,
     state: FlowState,
     data: &FlowData,
-) -> Result<(FlowRecord, String), Fail> {
+    respond: impl FnOnce(&FlowRecord, &str) -> Value,
+) -> Result<Response, Fail> {
     let now = st.clock.now();
     let auth_token = secrets::random_hex(32);
     let correlation_id = CorrelationId::new_random().to_string();
@@ -209,6 +247,12 @@ pub(crate) async fn create_flow(
         created_at: now,
         expires_at: now + CORRELATION_ID_LIFETIME_SECONDS as i64,
     };
-    st.store.insert_flow(&flow).await?;
-    Ok((flow, auth_token))
+    let answer = answer_bytes(respond(&flow, &auth_token));
+    let held = HeldKey::current();
+    let mut effects = Vec::new();
+    if let Some(h) = &held {
+        effects.push(stored_answer(h, &answer, flow.expires_at));
+    }
+    st.store.insert_flow_with(&flow, &effects).await?;
+    Ok(answered(answer, flow.expires_at, held.is_some()))
 }

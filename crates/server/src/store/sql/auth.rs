@@ -1,8 +1,11 @@
-//! [`AuthStore`] in SQL, for both backends: projects, clients, access tokens and
-//! the revocation mark.
+//! [`AuthStore`] in SQL, for both backends: projects, clients, access tokens,
+//! workspaces, API tokens and the revocation mark.
 
 use super::{PgStore, SqliteStore};
-use crate::store::{AuthStore, ClientRecord, Project, RevocationMark, StoreResult, TokenRecord};
+use crate::store::{
+    ApiTokenRecord, AuthStore, ClientRecord, Project, RevocationMark, StoreResult, TokenRecord,
+    Workspace,
+};
 use std::sync::Arc;
 
 /// A `projects` row; `countries` is stored comma-separated.
@@ -77,6 +80,58 @@ impl From<TokenRow> for TokenRecord {
         }
     }
 }
+
+/// A `workspaces` row.
+#[derive(sqlx::FromRow)]
+struct WorkspaceRow {
+    id: String,
+    name: String,
+    tier: String,
+    flows: String,
+    created_at: i64,
+}
+
+impl From<WorkspaceRow> for Workspace {
+    fn from(r: WorkspaceRow) -> Workspace {
+        Workspace {
+            id: r.id,
+            name: r.name,
+            tier: r.tier,
+            flows: r.flows,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// An `api_tokens` row.
+#[derive(sqlx::FromRow)]
+struct ApiTokenRow {
+    id: String,
+    workspace_id: String,
+    name: String,
+    secret_hash: String,
+    created_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+impl From<ApiTokenRow> for ApiTokenRecord {
+    fn from(r: ApiTokenRow) -> ApiTokenRecord {
+        ApiTokenRecord {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            name: r.name,
+            secret_hash: r.secret_hash,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+const SELECT_API_TOKEN: &str = "SELECT id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at, last_used_at FROM api_tokens";
 
 /// The revocation mark, as its query returns it.
 #[derive(sqlx::FromRow)]
@@ -155,13 +210,89 @@ macro_rules! auth_sql {
             }
 
             async fn revocation_mark(&self) -> StoreResult<RevocationMark> {
-                let r: MarkRow = sqlx::query_as("SELECT COUNT(*) AS revoked, COALESCE(MAX(revoked_at), 0) AS latest FROM clients WHERE revoked_at IS NOT NULL")
+                // Clients and API tokens together: either kind's revocation moves it.
+                let r: MarkRow = sqlx::query_as("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS revoked, CAST(COALESCE(MAX(latest), 0) AS BIGINT) AS latest FROM (SELECT COUNT(*) AS n, MAX(revoked_at) AS latest FROM clients WHERE revoked_at IS NOT NULL UNION ALL SELECT COUNT(*) AS n, MAX(revoked_at) AS latest FROM api_tokens WHERE revoked_at IS NOT NULL) m")
                     .fetch_one(&self.pool)
                     .await?;
                 Ok(RevocationMark {
                     revoked: r.revoked,
                     latest: r.latest,
                 })
+            }
+
+            async fn count_workspaces(&self) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM workspaces")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_workspace(&self, w: &Workspace) -> StoreResult<()> {
+                sqlx::query("INSERT INTO workspaces (id, name, tier, flows, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&w.id)
+                    .bind(&w.name)
+                    .bind(&w.tier)
+                    .bind(&w.flows)
+                    .bind(w.created_at)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(())
+            }
+
+            async fn get_workspace(&self, id: &str) -> StoreResult<Option<Arc<Workspace>>> {
+                let row: Option<WorkspaceRow> = sqlx::query_as("SELECT id, name, tier, flows, created_at FROM workspaces WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| Arc::new(r.into())))
+            }
+
+            async fn insert_api_token(&self, t: &ApiTokenRecord) -> StoreResult<()> {
+                sqlx::query("INSERT INTO api_tokens (id, workspace_id, name, secret_hash, created_at, expires_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(&t.id)
+                    .bind(&t.workspace_id)
+                    .bind(&t.name)
+                    .bind(&t.secret_hash)
+                    .bind(t.created_at)
+                    .bind(t.expires_at)
+                    .bind(t.revoked_at)
+                    .bind(t.last_used_at)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(())
+            }
+
+            async fn get_api_token(&self, id: &str) -> StoreResult<Option<Arc<ApiTokenRecord>>> {
+                let row: Option<ApiTokenRow> = sqlx::query_as(&format!("{SELECT_API_TOKEN} WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|r| Arc::new(r.into())))
+            }
+
+            async fn list_api_tokens(&self, workspace_id: &str) -> StoreResult<Vec<ApiTokenRecord>> {
+                let rows: Vec<ApiTokenRow> = sqlx::query_as(&format!("{SELECT_API_TOKEN} WHERE workspace_id = $1 ORDER BY created_at, id"))
+                    .bind(workspace_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool> {
+                let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn touch_api_token(&self, id: &str, now: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *self.write().await?)
+                    .await?;
+                Ok(())
             }
 
             async fn insert_token(

@@ -10,6 +10,7 @@
 use super::{PgStore, SqliteStore};
 use crate::store::{
     Claim, IdempotencyEntry, IdempotencyRecord, IdempotencyStore, StoreError, StoreResult,
+    StoredAnswer,
 };
 
 /// An `idempotency_keys` row.
@@ -47,6 +48,25 @@ impl From<IdempotencyRow> for IdempotencyEntry {
 /// could be read (released or expired in between); each retry is progress
 /// made by another request, so a few are plenty.
 const CLAIM_ATTEMPTS: usize = 8;
+
+/// Completes the row of `a`'s project and key with its answer if its claim
+/// still holds it (`complete_idempotency`, and `SideEffect::Answer` with a flow
+/// change).
+pub(super) fn complete<'q, DB: sqlx::Database>(
+    a: &'q StoredAnswer,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2, expires_at = $3, claim = NULL WHERE project_id = $4 AND idem_key = $5 AND claim = $6")
+        .bind(a.status)
+        .bind(a.body.as_str())
+        .bind(a.expires_at)
+        .bind(a.project_id.as_str())
+        .bind(a.key.as_str())
+        .bind(a.claim.as_str())
+}
 
 macro_rules! idempotency_sql {
     ($store:ty) => {
@@ -104,13 +124,15 @@ macro_rules! idempotency_sql {
                 r: &IdempotencyRecord,
                 claim: &str,
             ) -> StoreResult<bool> {
-                let done = sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2, expires_at = $3, claim = NULL WHERE project_id = $4 AND idem_key = $5 AND claim = $6")
-                    .bind(r.status)
-                    .bind(&r.body)
-                    .bind(r.expires_at)
-                    .bind(&r.project_id)
-                    .bind(&r.key)
-                    .bind(claim)
+                let answer = StoredAnswer {
+                    project_id: r.project_id.clone(),
+                    key: r.key.clone(),
+                    status: r.status,
+                    body: r.body.clone(),
+                    expires_at: r.expires_at,
+                    claim: claim.to_string(),
+                };
+                let done = complete(&answer)
                     .execute(&mut *self.write().await?)
                     .await?;
                 Ok(done.rows_affected() == 1)

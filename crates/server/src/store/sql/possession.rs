@@ -10,7 +10,9 @@
 //! when the update did, in one round trip instead of `BEGIN`, the update, each
 //! insert and `COMMIT`. SQLite has no data-modifying `WITH`, so there it is a
 //! `BEGIN IMMEDIATE` transaction on the store's one writing connection (in
-//! process, so its statements cost no network round trip).
+//! process, so its statements cost no network round trip). A new flow with side
+//! effects (its request's stored answer) is written the same way, the insert in
+//! place of the update.
 
 use super::{PgStore, SqliteStore};
 use crate::store::{
@@ -110,20 +112,12 @@ macro_rules! possession_sql {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl PossessionStore for $store {
-            async fn insert_flow(&self, f: &FlowRecord) -> StoreResult<()> {
-                sqlx::query("INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                    .bind(&f.correlation_id)
-                    .bind(&f.project_id)
-                    .bind(&f.kind)
-                    .bind(&f.state)
-                    .bind(f.version)
-                    .bind(&f.data)
-                    .bind(&f.auth_token_hash)
-                    .bind(f.created_at)
-                    .bind(f.expires_at)
-                    .execute(&mut *self.write().await?)
-                    .await?;
-                Ok(())
+            async fn insert_flow_with(
+                &self,
+                f: &FlowRecord,
+                effects: &[SideEffect],
+            ) -> StoreResult<()> {
+                self.insert_flow_sql(f, effects).await
             }
 
             async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
@@ -210,6 +204,9 @@ macro_rules! possession_sql {
 possession_sql!(SqliteStore);
 possession_sql!(PgStore);
 
+/// A new flow (nine parameters).
+const INSERT_FLOW: &str = "INSERT INTO flows (correlation_id, project_id, kind, state, version, data, auth_token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 /// The conditional update that starts every flow change: it changes the row only
 /// if the version is still the one the caller read.
 const UPDATE_FLOW: &str = "UPDATE flows SET state = $1, data = $2, version = version + 1 WHERE correlation_id = $3 AND version = $4";
@@ -217,6 +214,21 @@ const UPDATE_FLOW: &str = "UPDATE flows SET state = $1, data = $2, version = ver
 const INSERT_IDENTITY: &str = "INSERT INTO identities (identity_id, project_id, correlation_id, data, created_at) VALUES ($1, $2, $3, $4, $5)";
 
 const INSERT_DEVICE: &str = "INSERT INTO devices (device_id, project_id, phone_number, prove_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Binds a new flow's nine values to `q`, in [`INSERT_FLOW`]'s order.
+macro_rules! bind_flow {
+    ($q:expr, $f:expr) => {
+        $q.bind(&$f.correlation_id)
+            .bind(&$f.project_id)
+            .bind(&$f.kind)
+            .bind(&$f.state)
+            .bind($f.version)
+            .bind(&$f.data)
+            .bind(&$f.auth_token_hash)
+            .bind($f.created_at)
+            .bind($f.expires_at)
+    };
+}
 
 impl SqliteStore {
     /// [`PossessionStore::update_flow`]: the update alone, or with side effects
@@ -248,33 +260,66 @@ impl SqliteStore {
             return Ok(false);
         }
         for effect in effects {
-            match effect {
-                SideEffect::Identity(i) => {
-                    sqlx::query(INSERT_IDENTITY)
-                        .bind(&i.identity_id)
-                        .bind(&i.project_id)
-                        .bind(&i.correlation_id)
-                        .bind(&i.data)
-                        .bind(i.created_at)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                SideEffect::Device(d) => {
-                    sqlx::query(INSERT_DEVICE)
-                        .bind(&d.device_id)
-                        .bind(&d.project_id)
-                        .bind(&d.phone_number)
-                        .bind(&d.prove_id)
-                        .bind(d.created_at)
-                        .bind(d.revoked_at)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            sqlite_effect(&mut tx, effect).await?;
         }
         tx.commit().await?;
         Ok(true)
     }
+
+    /// [`PossessionStore::insert_flow_with`]: the insert alone, or with side
+    /// effects a `BEGIN IMMEDIATE` transaction.
+    async fn insert_flow_sql(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        let insert = bind_flow!(sqlx::query(INSERT_FLOW), f);
+        let mut writer = self.write().await?;
+        if effects.is_empty() {
+            insert.execute(&mut *writer).await?;
+            return Ok(());
+        }
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        insert.execute(&mut *tx).await?;
+        for effect in effects {
+            sqlite_effect(&mut tx, effect).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Writes one side effect inside an SQLite transaction.
+async fn sqlite_effect(
+    tx: &mut sqlx::SqliteConnection,
+    effect: &SideEffect,
+) -> Result<(), sqlx::Error> {
+    match effect {
+        SideEffect::Identity(i) => {
+            sqlx::query(INSERT_IDENTITY)
+                .bind(&i.identity_id)
+                .bind(&i.project_id)
+                .bind(&i.correlation_id)
+                .bind(&i.data)
+                .bind(i.created_at)
+                .execute(tx)
+                .await?;
+        }
+        SideEffect::Device(d) => {
+            sqlx::query(INSERT_DEVICE)
+                .bind(&d.device_id)
+                .bind(&d.project_id)
+                .bind(&d.phone_number)
+                .bind(&d.prove_id)
+                .bind(d.created_at)
+                .bind(d.revoked_at)
+                .execute(tx)
+                .await?;
+        }
+        SideEffect::Answer(a) => {
+            super::idempotency::complete(a).execute(tx).await?;
+        }
+        SideEffect::Enqueue(j) => {
+            super::jobs::enqueue_query(j).execute(tx).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The one PostgreSQL statement of a flow change with `effects`: the update as
@@ -282,8 +327,14 @@ impl SqliteStore {
 /// inserts nothing when the update changed no row), and how many rows `u`
 /// changed. Parameters `$1`–`$4` are the update's, then each effect's in order.
 fn pg_update_with_effects(effects: &[SideEffect]) -> String {
-    let mut sql = format!("WITH u AS ({UPDATE_FLOW} RETURNING 1)");
-    let mut n = 4;
+    pg_with_effects(UPDATE_FLOW, 4, effects)
+}
+
+/// `head` (a statement with `head_params` parameters) as `u`, then each effect
+/// written only if `u` wrote a row, then how many rows `u` wrote.
+fn pg_with_effects(head: &str, head_params: usize, effects: &[SideEffect]) -> String {
+    let mut sql = format!("WITH u AS ({head} RETURNING 1)");
+    let mut n = head_params;
     for (i, effect) in effects.iter().enumerate() {
         let (table, columns) = match effect {
             SideEffect::Identity(_) => (
@@ -294,6 +345,38 @@ fn pg_update_with_effects(effects: &[SideEffect]) -> String {
                 "devices",
                 "device_id, project_id, phone_number, prove_id, created_at, revoked_at",
             ),
+            SideEffect::Answer(_) => {
+                let _ = write!(
+                    sql,
+                    ", e{i} AS (UPDATE idempotency_keys SET status = ${}, body = ${}, expires_at = ${}, claim = NULL \
+                     WHERE project_id = ${} AND idem_key = ${} AND claim = ${} AND EXISTS (SELECT 1 FROM u))",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                );
+                n += 6;
+                continue;
+            }
+            SideEffect::Enqueue(_) => {
+                let _ = write!(
+                    sql,
+                    ", e{i} AS (INSERT INTO jobs (kind, payload, ordering_key, unique_key, run_at, max_attempts, created_at, state, attempts) \
+                     SELECT ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'queued', 0 FROM u {})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    super::jobs::ON_UNIQUE_CONFLICT
+                );
+                n += 7;
+                continue;
+            }
         };
         let _ = write!(sql, ", e{i} AS (INSERT INTO {table} ({columns}) SELECT ");
         for c in 0..columns.split(',').count() {
@@ -304,6 +387,46 @@ fn pg_update_with_effects(effects: &[SideEffect]) -> String {
     }
     sql.push_str(" SELECT COUNT(*) FROM u");
     sql
+}
+
+/// Binds each effect's values after the head's, in [`pg_with_effects`]' order.
+fn bind_pg_effects<'q>(
+    mut q: sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments>,
+    effects: &'q [SideEffect],
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, sqlx::postgres::PgArguments> {
+    for effect in effects {
+        q = match effect {
+            SideEffect::Identity(i) => q
+                .bind(&i.identity_id)
+                .bind(&i.project_id)
+                .bind(&i.correlation_id)
+                .bind(&i.data)
+                .bind(i.created_at),
+            SideEffect::Device(d) => q
+                .bind(&d.device_id)
+                .bind(&d.project_id)
+                .bind(&d.phone_number)
+                .bind(&d.prove_id)
+                .bind(d.created_at)
+                .bind(d.revoked_at),
+            SideEffect::Answer(a) => q
+                .bind(a.status)
+                .bind(&a.body)
+                .bind(a.expires_at)
+                .bind(&a.project_id)
+                .bind(&a.key)
+                .bind(&a.claim),
+            SideEffect::Enqueue(j) => q
+                .bind(&j.kind)
+                .bind(&j.payload)
+                .bind(&j.ordering_key)
+                .bind(&j.unique_key)
+                .bind(j.run_at)
+                .bind(j.max_attempts)
+                .bind(j.created_at),
+        };
+    }
+    q
 }
 
 impl PgStore {
@@ -327,29 +450,21 @@ impl PgStore {
             return Ok(r.rows_affected() == 1);
         }
         let sql = pg_update_with_effects(effects);
-        let mut q = sqlx::query_scalar::<_, i64>(&sql)
+        let q = sqlx::query_scalar::<_, i64>(&sql)
             .bind(state)
             .bind(data)
             .bind(correlation_id)
             .bind(expected_version);
-        for effect in effects {
-            q = match effect {
-                SideEffect::Identity(i) => q
-                    .bind(&i.identity_id)
-                    .bind(&i.project_id)
-                    .bind(&i.correlation_id)
-                    .bind(&i.data)
-                    .bind(i.created_at),
-                SideEffect::Device(d) => q
-                    .bind(&d.device_id)
-                    .bind(&d.project_id)
-                    .bind(&d.phone_number)
-                    .bind(&d.prove_id)
-                    .bind(d.created_at)
-                    .bind(d.revoked_at),
-            };
-        }
+        let q = bind_pg_effects(q, effects);
         Ok(q.fetch_one(&self.pool).await? == 1)
+    }
+
+    /// [`PossessionStore::insert_flow_with`] in one statement.
+    async fn insert_flow_sql(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
+        let sql = pg_with_effects(INSERT_FLOW, 9, effects);
+        let q = bind_flow!(sqlx::query_scalar::<_, i64>(&sql), f);
+        bind_pg_effects(q, effects).fetch_one(&self.pool).await?;
+        Ok(())
     }
 }
 

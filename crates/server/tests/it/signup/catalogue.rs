@@ -89,6 +89,7 @@ async fn provoke_signup(srv: &TestServer, key: &str, e: &SignupError) -> Option<
             )
             .await
         }
+        SignupError::SignupRequestTimedOut => timed_out().await,
         // Not reachable yet: Semi-Hosted and Hosted flows (codes), OCE011
         // users, credential requests, concurrent requests for one phone.
         SignupError::OneClickError
@@ -105,6 +106,36 @@ async fn provoke_signup(srv: &TestServer, key: &str, e: &SignupError) -> Option<
         | SignupError::BrandNotApi
         | SignupError::UserOptedOut => return None,
     })
+}
+
+/// A `POST /1-click` on a server whose handlers get 1 s while another
+/// connection holds the SQLite file's write lock (`BEGIN IMMEDIATE`, as a
+/// second process would): the handler cannot store the request, so the edge
+/// answers the catalogued 503 with `Retry-After`.
+async fn timed_out() -> Resp {
+    use sqlx::Connection;
+    let slow = TestServer::with_limits(idv_server::conn::ConnLimits {
+        handler_timeout: std::time::Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await;
+    let key = brand(&slow, "non-hosted").await.api_key;
+    let Some(Db::Sqlite(dir)) = &slow.db else {
+        unreachable!("with_limits runs on SQLite")
+    };
+    let url = format!("sqlite://{}/idv.db", dir.path().display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let body = json!({"phone": "+10123456789"});
+    let r = call(&slow, "POST", "/1-click", Some(&key), Some(body), &[]).await;
+    assert_eq!(r.header("retry-after"), Some("1"), "{}", r.body);
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    drop(other);
+    slow.stop().await;
+    r
 }
 
 /// Provokes `e`: each needs a firewall of its own settings.
@@ -210,6 +241,6 @@ async fn every_reachable_signup_and_firewall_error_matches_the_catalogue() {
             covered.push(id);
         }
     }
-    assert_eq!(covered.len(), 17, "{covered:?}");
+    assert_eq!(covered.len(), 18, "{covered:?}");
     srv.stop().await;
 }

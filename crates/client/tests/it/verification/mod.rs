@@ -1,0 +1,72 @@
+//! `client.verification()` against the real idv server (see each file) and
+//! the scripted one (`scripted.rs`): the lifecycle that exists and the
+//! blacklist (`lifecycle.rs`), pagination across pages per flow and across
+//! flows (`lists.rs`), and what the server refuses (`refusals.rs`): a 422 with
+//! each field decoded to its entry, another workspace's id as the same 404 as
+//! an unknown one, the API token's 401, and the per-workspace 429 waited out per
+//! `Retry-After`.
+
+mod lifecycle;
+mod lists;
+mod refusals;
+mod scripted;
+
+use crate::real::RealServer;
+use idv_client::verification::{
+    Address, CreateVerification, ExpectedData, ExpectedDocument, Person, VerificationError,
+    VerificationFailure,
+};
+use idv_client::{ApiToken, Client, Error, RetryPolicy};
+use idv_server::config::Tier;
+use idv_server::provision::{NewWorkspace, create_workspace};
+
+/// A new sandbox workspace of `srv` and its first API token.
+pub async fn workspace(srv: &RealServer) -> NewWorkspace {
+    create_workspace(
+        srv.state.store.as_ref(),
+        "sdk-test",
+        Tier::Sandbox,
+        idv_server::clock::unix_now(),
+    )
+    .await
+    .expect("create workspace")
+}
+
+/// An SDK client of `srv` with `token` and `policy`.
+pub fn client(srv: &RealServer, token: &str, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(&srv.url)
+        .api_token(ApiToken::new(token))
+        .retry(policy)
+        .build()
+        .expect("client")
+}
+
+/// A valid `usps1583` request for `first_name`.
+pub fn usps(first_name: &str) -> CreateVerification {
+    CreateVerification::new(
+        ExpectedData::new(Person::new(first_name, "Doe").date_of_birth("1990-04-12"))
+            .address(Address::new("1 Main St", "Springfield", "62701", "usa").state("IL"))
+            .photo_id(
+                ExpectedDocument::new("driver license")
+                    .number("D1234567")
+                    .country("USA"),
+            )
+            .proof_of_address(ExpectedDocument::new("Utility Bill")),
+    )
+    .vendor_reference("cust-1042")
+}
+
+/// A valid `identity` request.
+pub fn identity() -> CreateVerification {
+    CreateVerification::new(
+        ExpectedData::new(Person::new("Ida", "Entity"))
+            .photo_id(ExpectedDocument::new("Passport").country("GBR")),
+    )
+}
+
+/// The failure's verification entry.
+pub fn entry(e: &Error) -> VerificationError {
+    e.verification_error()
+        .unwrap_or_else(|| panic!("not a verification entry: {e}"))
+}

@@ -1267,6 +1267,7 @@ pub static ENTRIES: [EntryMeta; 77usize] = [
             "The URL uses an API version idv does not serve (only `v1` exists).",
             "The flow segment of the path is not a flow idv knows; only `usps1583` and `identity` exist.",
             "The path has a typo, or names a resource or action that does not exist.",
+            "A path segment (an id) does not percent-decode to UTF-8, e.g. `/api/v1/usps1583/verifications/%ff`.",
         ],
         resolution: "Build URLs as `/api/v1/{flow}/{resource}` with `{flow}` set to `usps1583` or `identity`, and compare the path with the endpoint list in the reference.",
         retry: Retry::AfterFix,

@@ -28,6 +28,8 @@ pub const SIGNUP_MAX_BODY_BYTES: u64 = 16384u64;
 pub const IMAGE_MAX_BYTES: u64 = 10485760u64;
 ///Verification text field length (characters). Longest value of a text field of a verification request (names, address lines, document numbers, vendor_reference, vendor_state); a longer value is a 422 naming the field. Source: idv's choice: the document verification API documents a length check without a number; 255 is the usual string column length of the API's framework.
 pub const VERIFICATION_TEXT_MAX_LENGTH: u64 = 255u64;
+///Verification comment length (characters). Longest comment body or rejection reason (free text; line breaks and tabs allowed, other control characters refused); a longer value is a 422 naming the field. Source: idv's choice: long enough for a reviewer's note, short enough to keep a verification's detail view small.
+pub const VERIFICATION_COMMENT_MAX_LENGTH: u64 = 5000u64;
 ///Verification page size (count). Items per page of a verification list when the request gives no per_page. Source: as in the document verification API (per_page 15 in its example).
 pub const VERIFICATION_PAGE_SIZE: u64 = 15u64;
 ///Largest verification page (count). Largest per_page a verification list accepts; a larger one is a 422 naming per_page. Source: idv's choice: the document verification API documents no maximum.

@@ -2402,7 +2402,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -2437,7 +2437,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -3134,7 +3134,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -3169,7 +3169,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -4153,7 +4153,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -4188,7 +4188,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -4247,7 +4247,7 @@ pub const VERIFICATION: &[Operation] = &[
         idempotent: false,
         sandbox_only: false,
         summary: "Show a verification",
-        description: "Returns the verification with its `history` (every change, oldest first: `action`, `actor` (the API token id), `from_status` and `to_status` when the status changed, `created_at`) and its non-private `comments`, newest first. Its documents come with the document endpoints.",
+        description: "Returns the verification with its `history` (every change, oldest first: `action`, `actor` (the API token id), `from_status` and `to_status` when the status changed, `created_at`) and every comment (`comments`, newest first, each with its `private` flag: private means hidden from the end user). Its documents come with the document endpoints.",
         path_params: &[
             Field {
                 name: "flow",
@@ -4758,7 +4758,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -4793,7 +4793,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -5358,7 +5358,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -5393,7 +5393,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -5963,7 +5963,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -5998,7 +5998,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -6568,7 +6568,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -6603,7 +6603,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -7173,7 +7173,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -7208,7 +7208,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -7778,7 +7778,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -7813,7 +7813,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -8383,7 +8383,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -8418,7 +8418,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -8477,7 +8477,7 @@ pub const VERIFICATION: &[Operation] = &[
         idempotent: false,
         sandbox_only: false,
         summary: "Reject a verification",
-        description: "A reviewer's final decision: moves a Submitted, Double Check or Approved verification to Rejected (4); the `reason` (required, at most 255 characters) is kept as a comment of the token that rejected. Rejecting a rejected verification answers it unchanged. Every change writes a history row (the action, the API token's id, the statuses before and after) in the transaction that changes the status, and of concurrent identical requests exactly one changes it. An action the current status does not allow is the catalogued 400 and changes nothing (the table is in docs/guides/verification.md).",
+        description: "A reviewer's final decision: moves a Submitted, Double Check or Approved verification to Rejected (4); the `reason` (required, at most 5000 characters, line breaks and tabs allowed) is kept as a comment of the token that rejected. Rejecting a rejected verification answers it unchanged. Every change writes a history row (the action, the API token's id, the statuses before and after) in the transaction that changes the status, and of concurrent identical requests exactly one changes it. An action the current status does not allow is the catalogued 400 and changes nothing (the table is in docs/guides/verification.md).",
         path_params: &[
             Field {
                 name: "flow",
@@ -8513,7 +8513,7 @@ pub const VERIFICATION: &[Operation] = &[
                     format: "",
                     values: &[],
                     pattern: "",
-                    max_length: 255u32,
+                    max_length: 5000u32,
                     required: true,
                     description: "Why the verification is rejected; kept as a comment.",
                     example: "\"The proof of address is older than 90 days.\"",
@@ -9005,7 +9005,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -9040,7 +9040,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -9612,7 +9612,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: false,
-                            description: "Detail view only: the non-private comments, newest first.",
+                            description: "Detail view only: every comment, newest first, with its `private` flag.",
                             example: "[{\"id\":\"com_5d4c3b2a19f8e7d6c5b4a39281706f5e\",\"body\":\"Called the customer.\",\"private\":false,\"actor\":\"tok_0a1b2c3d4e5f6071\",\"created_at\":\"2026-06-11T07:38:00.000000Z\"}]",
                             fields: &[
                                 Field {
@@ -9647,7 +9647,7 @@ pub const VERIFICATION: &[Operation] = &[
                                     pattern: "",
                                     max_length: 0u32,
                                     required: true,
-                                    description: "Whether it is kept from the detail view.",
+                                    description: "Whether it is hidden from the end user (the API token always sees it).",
                                     example: "false",
                                     fields: &[],
                                 },
@@ -9701,7 +9701,7 @@ pub const VERIFICATION: &[Operation] = &[
         idempotent: false,
         sandbox_only: false,
         summary: "Comment on a verification",
-        description: "Adds a comment (at most 255 characters) by the calling API token. Private comments are kept from the verification's detail view. Comment bodies are stored sealed with the server key and erased with the verification's personal data.",
+        description: "Adds a comment (at most 5000 characters, line breaks and tabs allowed) by the calling API token. A private comment is hidden from the end user; the API token sees it, flagged, in the detail view. An erased verification takes no comment (404). Comment bodies are stored sealed with the server key and erased with the verification's personal data.",
         path_params: &[
             Field {
                 name: "flow",
@@ -9737,9 +9737,9 @@ pub const VERIFICATION: &[Operation] = &[
                     format: "",
                     values: &[],
                     pattern: "",
-                    max_length: 255u32,
+                    max_length: 5000u32,
                     required: true,
-                    description: "The text.",
+                    description: "The text; line breaks and tabs allowed, other control characters refused.",
                     example: "\"Called the customer.\"",
                     fields: &[],
                 },
@@ -9751,7 +9751,7 @@ pub const VERIFICATION: &[Operation] = &[
                     pattern: "",
                     max_length: 0u32,
                     required: false,
-                    description: "Keep it from the detail view (default false).",
+                    description: "Hide it from the end user (default false).",
                     example: "false",
                     fields: &[],
                 },
@@ -9805,7 +9805,7 @@ pub const VERIFICATION: &[Operation] = &[
                             pattern: "",
                             max_length: 0u32,
                             required: true,
-                            description: "Whether it is kept from the detail view.",
+                            description: "Whether it is hidden from the end user (the API token always sees it).",
                             example: "false",
                             fields: &[],
                         },

@@ -524,7 +524,7 @@ impl VerificationStore for CachedStore {
     async fn verification_history(&self, id: &str) -> StoreResult<Vec<HistoryRecord>> {
         self.inner.verification_history(id).await
     }
-    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()> {
+    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<bool> {
         self.inner.insert_comment(c).await
     }
     async fn verification_comments(&self, id: &str) -> StoreResult<Vec<CommentRecord>> {

@@ -8,7 +8,7 @@
 
 use crate::domain::country::Country;
 use crate::verification::flows::{Context, DocumentType, FlowConfig, TypeRefusal};
-use idv_core::limits::VERIFICATION_TEXT_MAX_LENGTH;
+use idv_core::limits::{VERIFICATION_COMMENT_MAX_LENGTH, VERIFICATION_TEXT_MAX_LENGTH};
 use idv_core::outcomes::ContextType;
 use idv_core::wire::{ApiError, render_validation};
 use idv_core::{CatalogError, VerificationError};
@@ -39,7 +39,19 @@ impl Invalid {
 
 /// Why a string was refused for its length, as the 422 says it.
 pub fn too_long() -> String {
-    format!("must not be greater than {VERIFICATION_TEXT_MAX_LENGTH} characters")
+    too_long_for(VERIFICATION_TEXT_MAX_LENGTH)
+}
+
+fn too_long_for(max: u64) -> String {
+    format!("must not be greater than {max} characters")
+}
+
+/// Which text rule a member follows: one line of `VERIFICATION_TEXT_MAX_LENGTH`
+/// (names, numbers) or free text of `VERIFICATION_COMMENT_MAX_LENGTH`.
+#[derive(Clone, Copy)]
+enum TextKind {
+    Line,
+    Long,
 }
 
 /// Why a document context was refused.
@@ -149,6 +161,31 @@ impl Check {
         name: &str,
         required: bool,
     ) -> Option<String> {
+        self.text(obj, prefix, name, required, TextKind::Line)
+    }
+
+    /// The free-text member `name` of `obj` (a comment body, a rejection
+    /// reason), as [`Check::string`] but up to
+    /// `VERIFICATION_COMMENT_MAX_LENGTH` characters and with line breaks and
+    /// tabs (`\n`, `\r`, `\t`) allowed; other control characters are refused.
+    pub fn long_text(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        name: &str,
+        required: bool,
+    ) -> Option<String> {
+        self.text(obj, prefix, name, required, TextKind::Long)
+    }
+
+    fn text(
+        &mut self,
+        obj: &Map<String, Value>,
+        prefix: &str,
+        name: &str,
+        required: bool,
+        kind: TextKind,
+    ) -> Option<String> {
         let field = join(prefix, name);
         let s = match obj.get(name) {
             None | Some(Value::Null) => None,
@@ -164,11 +201,15 @@ impl Check {
             }
             return None;
         };
-        if s.chars().count() > VERIFICATION_TEXT_MAX_LENGTH as usize {
-            self.invalid(&field, too_long());
+        let (max, allowed): (u64, &[char]) = match kind {
+            TextKind::Line => (VERIFICATION_TEXT_MAX_LENGTH, &[]),
+            TextKind::Long => (VERIFICATION_COMMENT_MAX_LENGTH, &['\n', '\r', '\t']),
+        };
+        if s.chars().count() as u64 > max {
+            self.invalid(&field, too_long_for(max));
             return None;
         }
-        if s.chars().any(char::is_control) {
+        if s.chars().any(|c| c.is_control() && !allowed.contains(&c)) {
             self.invalid(&field, NO_CONTROL);
             return None;
         }

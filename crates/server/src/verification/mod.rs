@@ -72,7 +72,10 @@ pub const EDGE: SurfaceEdge = SurfaceEdge {
     internal: internal::<VerificationError>,
     timed_out: || render(&VerificationError::VerificationRequestTimedOut),
     too_large,
-    malformed: |_reasons| render(&VerificationError::MalformedBody),
+    // The edge's malformed request is a path parameter that does not
+    // percent-decode to UTF-8: no resource or route has such a name, so it is
+    // the surface's 404 (an unknown id is a 404 too), never the body's 400.
+    malformed: |_reasons| render(&VerificationError::RouteNotFound),
     unauthorized: || render(&VerificationError::Unauthenticated),
 };
 

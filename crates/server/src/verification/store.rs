@@ -168,8 +168,11 @@ pub trait VerificationStore: Send + Sync + 'static {
     async fn change_verification(&self, change: &VerificationChange) -> StoreResult<bool>;
     /// A verification's history, oldest first.
     async fn verification_history(&self, id: &str) -> StoreResult<Vec<HistoryRecord>>;
-    /// Adds a comment.
-    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()>;
+    /// Adds a comment if its verification exists and is not erased; false
+    /// (nothing written) otherwise. The check and the insert are one
+    /// statement, after a row lock that waits for a concurrent erasure, so a
+    /// comment never outlives the erasure of its verification.
+    async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<bool>;
     /// A verification's comments, newest first.
     async fn verification_comments(&self, id: &str) -> StoreResult<Vec<CommentRecord>>;
     /// Adds an entry to a workspace's blacklist.

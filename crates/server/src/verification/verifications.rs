@@ -151,7 +151,6 @@ fn wire(
             history.iter().map(history_entry).collect(),
             comments
                 .iter()
-                .filter(|c| !c.private)
                 .map(|c| comment(st, c))
                 .collect::<Result<_, _>>()?,
         ),
@@ -346,7 +345,8 @@ pub async fn create(
 }
 
 /// `GET /api/v1/{flow}/verifications/{id}`: with its history (oldest first)
-/// and its non-private comments (newest first).
+/// and every comment (newest first) with its `private` flag: the API token
+/// sees them all; "private" means hidden from the end user.
 pub async fn show(
     State(st): State<AppState>,
     ws: WorkspacePrincipal,
@@ -370,9 +370,12 @@ pub async fn act(
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
     let reason = if action == Action::Reject {
+        // The verification first (as for a comment): an unknown or another
+        // workspace's id is the 404 whatever the body says.
+        load(&st, &ws, flow, &id).await?;
         let body = read_json_object::<VerificationError>(req).await?;
         let mut c = Check::new();
-        let reason = c.string(&body, "", "reason", true);
+        let reason = c.long_text(&body, "", "reason", true);
         c.finish()?;
         reason
     } else {
@@ -483,7 +486,9 @@ pub async fn erase(
 }
 
 /// `POST /api/v1/{flow}/verifications/{id}/comments`: `{"body", "private"?}`,
-/// 201 with the comment.
+/// 201 with the comment. An erased verification takes no comments (404, as
+/// its comments are gone); any other status does, Canceled included (a
+/// reviewer's note on a closed case).
 pub async fn add_comment(
     State(st): State<AppState>,
     ws: WorkspacePrincipal,
@@ -492,9 +497,12 @@ pub async fn add_comment(
 ) -> Result<Response, Fail> {
     let flow = flow_of(&flow)?;
     let rec = load(&st, &ws, flow, &id).await?;
+    if rec.erased_at.is_some() {
+        return Err(not_found());
+    }
     let body = read_json_object::<VerificationError>(req).await?;
     let mut c = Check::new();
-    let text = c.string(&body, "", "body", true);
+    let text = c.long_text(&body, "", "body", true);
     let private = c.boolean(&body, "", "private").unwrap_or(false);
     c.finish()?;
     let text = text.unwrap_or_default();
@@ -506,7 +514,10 @@ pub async fn add_comment(
         &ws.token.id,
         st.clock.now_ms(),
     );
-    st.store.insert_comment(&record).await?;
+    if !st.store.insert_comment(&record).await? {
+        // Erased since it was loaded (or during the insert): as after.
+        return Err(not_found());
+    }
     Ok(data(
         StatusCode::CREATED,
         serde_json::to_value(comment(&st, &record)?)?,

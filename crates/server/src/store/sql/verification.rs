@@ -118,7 +118,9 @@ const INSERT_HISTORY: &str = "INSERT INTO verification_history (verification_id,
 
 /// The conditional update of a change; an erasure also clears the personal data.
 const CHANGE: &str = "UPDATE verifications SET status = $1, held_from = $2, submitted_at = COALESCE(submitted_at, $3), updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6";
-const ERASE: &str = "UPDATE verifications SET expected_data = NULL, vendor_reference = NULL, vendor_state = NULL, erased_at = $1 WHERE id = $2";
+/// The capture hash becomes a value no token hashes to (hashes are hex), so
+/// the end-user page and QR code of an erased verification answer 404.
+const ERASE: &str = "UPDATE verifications SET expected_data = NULL, vendor_reference = NULL, vendor_state = NULL, capture_hash = 'erased:' || id, erased_at = $1 WHERE id = $2";
 const DELETE_COMMENTS: &str = "DELETE FROM verification_comments WHERE verification_id = $1";
 
 /// Runs the statements of a change inside the open transaction `$tx`; the
@@ -160,6 +162,12 @@ macro_rules! apply_change {
 }
 
 const INSERT_COMMENT: &str = "INSERT INTO verification_comments (id, verification_id, body, private, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// Locks a verification that is not erased (no column changes).
+const LOCK_LIVE: &str =
+    "UPDATE verifications SET erased_at = erased_at WHERE id = $1 AND erased_at IS NULL";
+/// A comment, written only while its verification is not erased.
+const INSERT_COMMENT_IF_LIVE: &str = "INSERT INTO verification_comments (id, verification_id, body, private, actor, created_at) SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM verifications WHERE id = $2 AND erased_at IS NULL)";
 
 macro_rules! insert_comment {
     ($conn:expr, $c:expr) => {{
@@ -335,10 +343,36 @@ macro_rules! verification_sql {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
-            async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<()> {
+            async fn insert_comment(&self, c: &CommentRecord) -> StoreResult<bool> {
                 let mut conn = self.write().await?;
-                insert_comment!(conn, c);
-                Ok(())
+                let mut tx = conn.begin_with($begin).await?;
+                // The no-op update locks the row (PostgreSQL waits for an
+                // erasure in flight and re-reads `erased_at` after it), so the
+                // erasure's delete of the comments cannot miss this one.
+                let live = sqlx::query(LOCK_LIVE)
+                    .bind(&c.verification_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                let inserted = live
+                    && sqlx::query(INSERT_COMMENT_IF_LIVE)
+                        .bind(&c.id)
+                        .bind(&c.verification_id)
+                        .bind(&c.body)
+                        .bind(i64::from(c.private))
+                        .bind(&c.actor)
+                        .bind(c.created_at)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                if inserted {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
+                Ok(inserted)
             }
 
             async fn verification_comments(&self, id: &str) -> StoreResult<Vec<CommentRecord>> {

@@ -4,6 +4,7 @@
 
 mod blacklist;
 mod catalogue;
+mod erasure_comments;
 mod routes;
 mod tenancy;
 mod verifications;

@@ -14,6 +14,7 @@
 #   BINS="base=/path/to/idv new=target/release/idv" bench/flows-rate.sh
 #   ROUNDS=3 SECONDS_PER=10 RATE_SQLITE=1000 RATE_PG=750 bench/flows-rate.sh
 #   PG= bench/flows-rate.sh                              # skip PostgreSQL
+#   SQLITE= bench/flows-rate.sh                          # skip SQLite
 #   FLOWRATE=/path/to/flowrate bench/flows-rate.sh       # a generator already built
 #
 # Each build gets its own fresh database (an SQLite file; a PostgreSQL database
@@ -32,6 +33,7 @@ RATE_SQLITE=${RATE_SQLITE:-1000}
 RATE_PG=${RATE_PG:-750}
 PORT=${PORT:-18091}
 PG=${PG-postgres://postgres@127.0.0.1:5432}
+SQLITE=${SQLITE-yes}
 PG_ADMIN_DB=${PG_ADMIN_DB:-test}
 
 command -v wrk >/dev/null || { echo "flows-rate: wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -47,6 +49,7 @@ fi
 
 TMP=$(mktemp -d)
 SERVER=""
+declare -A NO_CAP_VAR
 stop_server() {
   if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   SERVER=""
@@ -65,10 +68,20 @@ trap cleanup EXIT
 start_server() { # start_server BIN DB
   # One load generator on one address: lift the per-address connection cap
   # (256), which would otherwise shed the open-loop generator's connections.
-  IDV__MAX_CONNECTIONS_PER_PEER=100000 IDV__LOG=warn "$1" serve --listen "127.0.0.1:$PORT" --database "$2" > /dev/null 2>> "$TMP/serve.err" &
+  # A build older than the cap has no such setting and refuses the unknown
+  # variable at once: it is started without it.
+  local cap=(IDV__MAX_CONNECTIONS_PER_PEER=100000)
+  [ "${NO_CAP_VAR[$1]:-}" ] && cap=()
+  env "${cap[@]}" IDV__LOG=warn "$1" serve --listen "127.0.0.1:$PORT" --database "$2" > /dev/null 2>> "$TMP/serve.err" &
   SERVER=$!
   for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$PORT/openapi.json" && return 0
+    if ! kill -0 "$SERVER" 2>/dev/null && [ ${#cap[@]} -gt 0 ]; then
+      NO_CAP_VAR[$1]=1
+      sed -i '/IDV__MAX_CONNECTIONS_PER_PEER/d' "$TMP/serve.err"
+      start_server "$1" "$2"
+      return
+    fi
     sleep 0.1
   done
   echo "flows-rate: nothing listens on port $PORT" >&2
@@ -86,6 +99,19 @@ prepare() {
 }
 
 result() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+CLK_TCK=$(getconf CLK_TCK)
+# utime + stime of process $1, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# The same, summed over PostgreSQL's backends connected to database URL $1
+# (0 for an SQLite URL).
+db_ticks() {
+  case $1 in postgres*) ;; *) echo 0; return ;; esac
+  local t=0 p
+  for p in $(psql -Atq -h 127.0.0.1 -U postgres -d "$PG_ADMIN_DB" -c "select pid from pg_stat_activity where datname = '${1##*/}'"); do
+    t=$((t + $(cpu_ticks "$p")))
+  done
+  echo "$t"
+}
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "== idv $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'); builds: $BINS"
@@ -109,27 +135,35 @@ run_db() {
     for spec in $BINS; do
       label=${spec%%=*} bin=${spec#*=}
       start_server "$bin" "${db[$label]}"
-      local c o
+      local c o s0 s1 d0 d1 cpu
+      s0=$(cpu_ticks "$SERVER") d0=$(db_ticks "${db[$label]}")
       c=$(IDV_BENCH_MODE=flow IDV_BENCH_TOKENS=${tok[$label]} wrk -t "$THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER}s" \
         -s bench/flow.lua "http://127.0.0.1:$PORT" | grep '^RESULT' | sed 's/^RESULT //')
+      s1=$(cpu_ticks "$SERVER") d1=$(db_ticks "${db[$label]}")
       stop_server
+      # CPU time per completed flow, µs: idv's, and PostgreSQL's backends'
+      # serving this database (0 on SQLite, which runs inside idv).
+      cpu=$(awk -v s=$((s1 - s0)) -v d=$((d1 - d0)) -v hz="$CLK_TCK" -v f="$(result "$c" flows)" -v t="$SECONDS_PER" \
+        'BEGIN { n = f * t; if (n < 1) n = 1; printf "%.0f/%.0f", s / hz * 1e6 / n, d / hz * 1e6 / n }')
       start_server "$bin" "${db[$label]}"
       o=$("$FLOWRATE" "http://127.0.0.1:$PORT" "${tok[$label]}" "$rate" "$SECONDS_PER" | sed 's/^RESULT //')
       stop_server
-      closed[$label]="${closed[$label]:-} $(result "$c" flows)/$(result "$c" p99)"
+      closed[$label]="${closed[$label]:-} $(result "$c" flows)/$(result "$c" p99)/$cpu"
       open[$label]="${open[$label]:-} $(result "$o" p50)/$(result "$o" p99)"
-      printf '   round %s %-8s closed: %s flows/s, p50 %s p99 %s ms | fixed %s/s: %s flows/s, p50 %s p90 %s p99 %s max %s ms, %s errors, %s late starts\n' \
-        "$round" "$label" "$(result "$c" flows)" "$(result "$c" p50)" "$(result "$c" p99)" \
+      printf '   round %s %-8s closed: %s flows/s, p50 %s p99 %s ms, CPU µs/flow idv %s db %s | fixed %s/s: %s flows/s, p50 %s p90 %s p99 %s max %s ms, %s errors, %s late starts\n' \
+        "$round" "$label" "$(result "$c" flows)" "$(result "$c" p50)" "$(result "$c" p99)" "${cpu%/*}" "${cpu#*/}" \
         "$rate" "$(result "$o" flows)" "$(result "$o" p50)" "$(result "$o" p90)" "$(result "$o" p99)" \
         "$(result "$o" max)" "$(result "$o" errors)" "$(result "$o" late)"
     done
   done
-  printf '   %-8s %12s %12s %12s %12s   (medians of %s rounds)\n' build "flows/s" "closed p99" "fixed p50" "fixed p99" "$ROUNDS"
+  printf '   %-8s %12s %12s %12s %12s %12s %12s   (medians of %s rounds)\n' build "flows/s" "closed p99" "idv µs/flow" "db µs/flow" "fixed p50" "fixed p99" "$ROUNDS"
   for spec in $BINS; do
     label=${spec%%=*}
-    printf '   %-8s %12s %12s %12s %12s\n' "$label" \
+    printf '   %-8s %12s %12s %12s %12s %12s %12s\n' "$label" \
       "$(echo "${closed[$label]}" | tr ' ' '\n' | cut -d/ -f1 | median)" \
       "$(echo "${closed[$label]}" | tr ' ' '\n' | cut -d/ -f2 | median)" \
+      "$(echo "${closed[$label]}" | tr ' ' '\n' | cut -d/ -f3 | median)" \
+      "$(echo "${closed[$label]}" | tr ' ' '\n' | cut -d/ -f4 | median)" \
       "$(echo "${open[$label]}" | tr ' ' '\n' | cut -d/ -f1 | median)" \
       "$(echo "${open[$label]}" | tr ' ' '\n' | cut -d/ -f2 | median)"
   done
@@ -142,7 +176,7 @@ pg_db() {
   echo "$PG/$db"
 }
 
-run_db SQLite "$RATE_SQLITE" sqlite_db
+if [ -n "$SQLITE" ]; then run_db SQLite "$RATE_SQLITE" sqlite_db; fi
 if [ -n "$PG" ]; then run_db PostgreSQL "$RATE_PG" pg_db; fi
 
 if [ -s "$TMP/serve.err" ]; then

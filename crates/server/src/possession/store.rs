@@ -113,6 +113,18 @@ pub trait PossessionStore: Send + Sync + 'static {
     async fn insert_flow_with(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()>;
     /// A flow by correlation id.
     async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>>;
+    /// The flow as this process last wrote or read it, if the store keeps such
+    /// copies (the cache in front of the database does), without reading it.
+    /// It may be older than the row: only a change through [`update_flow`],
+    /// which is refused unless the version is still the copy's, may be based on
+    /// it, and anything else is decided again on [`get_flow`].
+    ///
+    /// [`update_flow`]: PossessionStore::update_flow
+    /// [`get_flow`]: PossessionStore::get_flow
+    fn flow_as_written(&self, correlation_id: &str) -> Option<FlowRecord> {
+        let _ = correlation_id;
+        None
+    }
     /// A flow by the hash of its client auth token.
     async fn get_flow_by_auth_token(&self, token_hash: &str) -> StoreResult<Option<FlowRecord>>;
     /// In one transaction: moves the flow to `state` with `data` if its version is

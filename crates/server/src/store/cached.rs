@@ -2,9 +2,13 @@
 //! project, [`AuthStore::get_caller`]; the API token and its workspace,
 //! [`AuthStore::get_api_caller`]), in front of any [`Store`](super::Store).
 //!
-//! Only the [`AuthStore`] part is cached; [`IdempotencyStore`] and
+//! Only the [`AuthStore`] part is cached as such; [`IdempotencyStore`] and
 //! [`PossessionStore`] calls go straight to the wrapped store, since their rows
-//! change under every request and must be read where they are written.
+//! change under every request and must be read where they are written. The one
+//! exception is a hint: the copy of each flow as this process last wrote or
+//! read it ([`PossessionStore::flow_as_written`], `written.rs`), which a flow
+//! step starts from instead of reading the row, and which is safe because the
+//! step's change is refused unless the row's version is still the copy's.
 //!
 //! Without it, each request pays one or two database round trips before the rate
 //! limiter can even decide, so a client over its limit, or a caller with an unknown
@@ -33,6 +37,7 @@
 //! more than once each. Entries older than [`CachedStore::MAX_AGE`] are read again
 //! anyway, and the maps are bounded by [`CachedStore::MAX_ENTRIES`].
 
+use super::written::FlowCopies;
 use super::{
     ApiCaller, ApiKeyRecord, ApiTokenRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord,
     DeviceRecord, DynStore, Finish, FirewallEvent, FirewallStore, FlaggedKey, FlowRecord,
@@ -102,6 +107,8 @@ pub struct CachedStore {
     /// Bumped whenever tokens are dropped for a revocation: a lookup that read
     /// the database before the bump does not put its (maybe stale) answer back.
     generation: AtomicU64,
+    /// The flows as last written or read here.
+    flows: FlowCopies,
 }
 
 impl CachedStore {
@@ -126,6 +133,7 @@ impl CachedStore {
             mark_fresh_until: AtomicU64::new(0),
             mark: tokio::sync::Mutex::new(MarkState::default()),
             generation: AtomicU64::new(0),
+            flows: FlowCopies::default(),
         }
     }
 
@@ -365,10 +373,20 @@ impl AuthStore for CachedStore {
 #[async_trait::async_trait]
 impl PossessionStore for CachedStore {
     async fn insert_flow_with(&self, f: &FlowRecord, effects: &[SideEffect]) -> StoreResult<()> {
-        self.inner.insert_flow_with(f, effects).await
+        self.inner.insert_flow_with(f, effects).await?;
+        self.flows.keep(f);
+        Ok(())
     }
     async fn get_flow(&self, correlation_id: &str) -> StoreResult<Option<FlowRecord>> {
-        self.inner.get_flow(correlation_id).await
+        let found = self.inner.get_flow(correlation_id).await?;
+        match &found {
+            Some(f) => self.flows.keep(f),
+            None => self.flows.forget(correlation_id),
+        }
+        Ok(found)
+    }
+    fn flow_as_written(&self, correlation_id: &str) -> Option<FlowRecord> {
+        self.flows.get(correlation_id)
     }
     async fn get_flow_by_auth_token(&self, token_hash: &str) -> StoreResult<Option<FlowRecord>> {
         self.inner.get_flow_by_auth_token(token_hash).await
@@ -381,9 +399,13 @@ impl PossessionStore for CachedStore {
         data: &str,
         effects: &[SideEffect],
     ) -> StoreResult<bool> {
-        self.inner
+        let changed = self
+            .inner
             .update_flow(correlation_id, expected_version, state, data, effects)
-            .await
+            .await?;
+        self.flows
+            .changed(correlation_id, expected_version, state, data, changed);
+        Ok(changed)
     }
     async fn get_identity(
         &self,

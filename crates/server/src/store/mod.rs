@@ -2,9 +2,11 @@
 //! holds it.
 //!
 //! The store is split by who uses it: [`AuthStore`] (projects, clients, tokens,
-//! the revocation mark: what every authenticated request reads, and the only part
-//! behind [`CachedStore`]; workspaces and API tokens too), [`IdempotencyStore`] (claimed keys and stored
-//! responses for `Idempotency-Key`), [`PossessionStore`] (flows, identities, devices),
+//! the revocation mark: what every authenticated request reads, and the part
+//! [`CachedStore`] caches; workspaces and API tokens too; it also keeps a copy of
+//! each flow it wrote, which a flow step may start from, `written.rs`),
+//! [`IdempotencyStore`] (claimed keys and stored responses for `Idempotency-Key`),
+//! [`PossessionStore`] (flows, identities, devices),
 //! [`VerificationStore`] (verifications, the address blacklist), [`JobStore`]
 //! (the durable job queue, `jobs/store.rs`), [`SignupStore`] (brands and their API keys,
 //! stored as digests) and [`FirewallStore`] (the firewall's record of client-side key use).
@@ -25,6 +27,7 @@ mod auth;
 mod cached;
 mod idempotency;
 mod sql;
+mod written;
 
 pub use crate::firewall::store::{FirewallEvent, FirewallStore, FlaggedKey};
 pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};

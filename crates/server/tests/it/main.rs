@@ -6,12 +6,14 @@ mod badinput;
 mod catalogue;
 mod conn;
 mod docs;
+mod flow_changes;
 mod flows;
 mod guards;
 mod handler_timeout;
 #[allow(dead_code)] // Helpers shared by modules; not every module uses each one.
 mod harness;
 mod idempotency;
+mod instances;
 mod jobs;
 mod migrations;
 mod openapi;

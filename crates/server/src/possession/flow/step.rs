@@ -1,6 +1,7 @@
 //! Admitting a new flow (region, country, tier, test user), creating its row, and
-//! the one pattern every step follows: load, check `next`, decide, write with a
-//! conditional update, and judge again on a lost race.
+//! the one pattern every step follows: load (first from this instance's copy of
+//! the flow, `store/written.rs`), check `next`, decide, write with a conditional
+//! update, and judge again on the stored row on a lost race.
 
 use super::{FlowData, FlowKind, FlowState, Step, next_map, next_of};
 use crate::app::AppState;
@@ -100,11 +101,18 @@ pub(crate) async fn open_flow(
     correlation_id: &CorrelationId,
     kinds: &[FlowKind],
 ) -> Result<OpenFlow, Fail> {
-    let found = st
-        .store
-        .get_flow(correlation_id.as_str())
-        .await?
-        .filter(|f| f.project_id == who.project.id && f.expires_at > st.clock.now());
+    let found = st.store.get_flow(correlation_id.as_str()).await?;
+    judge_flow(st, who, found, kinds)
+}
+
+/// The caller's open flow of one of `kinds` in `found`, or 8008.
+fn judge_flow(
+    st: &AppState,
+    who: &Principal,
+    found: Option<FlowRecord>,
+    kinds: &[FlowKind],
+) -> Result<OpenFlow, Fail> {
+    let found = found.filter(|f| f.project_id == who.project.id && f.expires_at > st.clock.now());
     let Some(record) = found else {
         return Err(PossessionError::InvalidCorrelationId.into());
     };
@@ -139,57 +147,101 @@ pub(crate) async fn step<F>(
 where
     F: FnMut(&FlowRecord, FlowKind, FlowData) -> Result<Outcome, Fail>,
 {
+    // The first attempt starts from the flow as this process last wrote it,
+    // when the store has that copy (no read). The copy may be stale (another
+    // instance changed the flow), so from it only a change the store accepts
+    // answers: the version condition refuses a stale one, and with it the
+    // answer stored in the same transaction. A refusal, any error and an answer
+    // that writes nothing are decided again on the stored row.
+    let mut copy = st.store.flow_as_written(correlation_id.as_str());
     for _ in 0..8 {
-        let flow = open_flow(st, who, correlation_id, kinds).await?;
-        let data = FlowData::open(&st.key, &flow.record)?;
-        let next = next_of(flow.kind, flow.state, data.possession);
-        if !next.contains(&this) {
-            return Err(PossessionError::StepCalledOutOfOrder {
-                next: next_map(&next),
-            }
-            .into());
-        }
-        let mut out = decide(&flow.record, flow.kind, data)?;
-        let mut body = std::mem::take(&mut out.body);
-        // Pre-Fill and Prove Identity answers name the calls allowed next; the
-        // state machine (`next_of`) is their only source. Unify answers carry none.
-        if flow.kind != FlowKind::Unify
-            && let Value::Object(m) = &mut body
-        {
-            let next = next_of(flow.kind, out.state, out.data.possession);
-            m.insert("next".into(), json!(next_map(&next)));
-        }
-        let answer = answer_bytes(body);
-        // A change stores its answer for the request's Idempotency-Key with it.
-        let held = HeldKey::current().filter(|_| out.write);
-        let written = !out.write || {
-            let cid = &flow.record.correlation_id;
-            let stored = if out.state == FlowState::Done {
-                out.data.clone().ended().seal(&st.key, cid)?
-            } else {
-                out.data.seal(&st.key, cid)?
-            };
-            if let Some(h) = &held {
-                out.effects
-                    .push(stored_answer(h, &answer, flow.record.expires_at));
-            }
-            st.store
-                .update_flow(
-                    cid,
-                    flow.record.version,
-                    out.state.as_str(),
-                    &stored,
-                    &out.effects,
-                )
-                .await?
+        let from_copy = copy.is_some();
+        let found = match copy.take() {
+            Some(f) => Some(f),
+            None => st.store.get_flow(correlation_id.as_str()).await?,
         };
-        if written {
-            return Ok(answered(answer, flow.record.expires_at, held.is_some()));
+        let attempt = attempt_step(st, who, found, kinds, this, &mut decide, from_copy).await;
+        match attempt {
+            Ok(Some(resp)) => return Ok(resp),
+            // The flow changed under this step: read it again.
+            Ok(None) => {}
+            Err(_) if from_copy => {}
+            Err(e) => return Err(e),
         }
     }
     Err(Fail::Internal(
         "the flow kept changing under concurrent requests".into(),
     ))
+}
+
+/// One attempt of [`step`] on `found`: the answer, or `None` when the flow
+/// changed under it (or, `from_copy`, when it would answer without a change).
+async fn attempt_step<F>(
+    st: &AppState,
+    who: &Principal,
+    found: Option<FlowRecord>,
+    kinds: &[FlowKind],
+    this: Step,
+    decide: &mut F,
+    from_copy: bool,
+) -> Result<Option<Response>, Fail>
+where
+    F: FnMut(&FlowRecord, FlowKind, FlowData) -> Result<Outcome, Fail>,
+{
+    let flow = judge_flow(st, who, found, kinds)?;
+    let data = FlowData::open(&st.key, &flow.record)?;
+    let next = next_of(flow.kind, flow.state, data.possession);
+    if !next.contains(&this) {
+        return Err(PossessionError::StepCalledOutOfOrder {
+            next: next_map(&next),
+        }
+        .into());
+    }
+    let mut out = decide(&flow.record, flow.kind, data)?;
+    if !out.write && from_copy {
+        return Ok(None);
+    }
+    let mut body = std::mem::take(&mut out.body);
+    // Pre-Fill and Prove Identity answers name the calls allowed next; the
+    // state machine (`next_of`) is their only source. Unify answers carry none.
+    if flow.kind != FlowKind::Unify
+        && let Value::Object(m) = &mut body
+    {
+        let next = next_of(flow.kind, out.state, out.data.possession);
+        m.insert("next".into(), json!(next_map(&next)));
+    }
+    let answer = answer_bytes(body);
+    // A change stores its answer for the request's Idempotency-Key with it.
+    let held = HeldKey::current().filter(|_| out.write);
+    let written = !out.write || {
+        let cid = &flow.record.correlation_id;
+        let stored = if out.state == FlowState::Done {
+            out.data.clone().ended().seal(&st.key, cid)?
+        } else {
+            out.data.seal(&st.key, cid)?
+        };
+        if let Some(h) = &held {
+            out.effects
+                .push(stored_answer(h, &answer, flow.record.expires_at));
+        }
+        st.store
+            .update_flow(
+                cid,
+                flow.record.version,
+                out.state.as_str(),
+                &stored,
+                &out.effects,
+            )
+            .await?
+    };
+    if written {
+        return Ok(Some(answered(
+            answer,
+            flow.record.expires_at,
+            held.is_some(),
+        )));
+    }
+    Ok(None)
 }
 
 /// The 200 answer `body` as sent (omit-empty applied).

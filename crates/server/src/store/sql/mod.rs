@@ -207,6 +207,12 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings a connection when it goes back to the pool (a broken
+            // one is closed there); a second ping on every acquire would be
+            // one more round trip in front of every query (bench/README.md).
+            // A connection that breaks while idle fails the one query that
+            // next uses it, and is closed when it is given back.
+            .test_before_acquire(false)
             .connect_with(opts)
             .await
             .map_err(|e| connect_error(url, e))?;

@@ -1,6 +1,6 @@
 //! `idv admin`: manage OAuth clients (possession), workspaces and their API
-//! tokens (verification) directly in the database (created and migrated
-//! first, as `idv serve` does).
+//! tokens (verification), and the brands and API keys of 1-Click Signup,
+//! directly in the database (created and migrated first, as `idv serve` does).
 
 use crate::ServerArgs;
 use clap::Subcommand;
@@ -8,6 +8,7 @@ use idv_server::provision::{
     API_TOKEN_DAYS, ClientOptions, create_api_token, create_client, create_workspace,
     list_api_tokens, revoke_api_token, revoke_client,
 };
+use idv_server::signup::brands::{self, BrandOptions};
 
 /// `idv admin …`
 #[derive(Subcommand)]
@@ -16,6 +17,16 @@ pub enum AdminCommand {
     Client {
         #[command(subcommand)]
         command: ClientCommand,
+    },
+    /// Brands of 1-Click Signup.
+    Brand {
+        #[command(subcommand)]
+        command: BrandCommand,
+    },
+    /// API keys of 1-Click Signup brands.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
     },
     /// Workspaces of the verification API.
     Workspace {
@@ -41,6 +52,31 @@ pub enum WorkspaceCommand {
         /// Display name.
         #[arg(long)]
         name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `idv admin brand …`
+#[derive(Subcommand)]
+pub enum BrandCommand {
+    /// Create a brand and its first API key (of the server's tier); prints the key once.
+    Create {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Name of the brand.
+        #[arg(long)]
+        name: String,
+        /// Integration type: hosted, semi-hosted or non-hosted.
+        #[arg(long)]
+        integration: String,
+        /// Add-ons, comma-separated: reason-codes, phone, email.
+        #[arg(long, value_delimiter = ',')]
+        add_ons: Vec<String>,
+        /// Where the Hosted flow sends the user when a request names no redirectUrl.
+        #[arg(long)]
+        redirect_url: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -90,19 +126,36 @@ pub enum TokenCommand {
     },
 }
 
-/// Opens the configured database.
-async fn open(server: &ServerArgs) -> Result<idv_server::store::DynStore, String> {
-    let cfg = server.resolve()?;
-    idv_server::config::check_sqlite_location(&cfg.database)?;
-    idv_server::store::open(&cfg.database)
-        .await
-        .map_err(|e| e.to_string())
+/// `idv admin key …`
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Create another API key for a brand; prints the key once.
+    Create {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The brand id.
+        #[arg(long)]
+        brand: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an API key: it stops working at once.
+    Revoke {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The key id (key_…), as `key create` printed it.
+        key_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 async fn run_workspace(cmd: WorkspaceCommand) -> Result<(), String> {
     let WorkspaceCommand::Create { server, name, json } = cmd;
-    let tier = server.resolve()?.tier;
-    let store = open(&server).await?;
+    let (cfg, store) = open(&server).await?;
+    let tier = cfg.tier;
     let r = create_workspace(store.as_ref(), &name, tier, idv_server::clock::unix_now()).await;
     store.close().await;
     let w = r?;
@@ -127,7 +180,7 @@ async fn run_token(cmd: TokenCommand) -> Result<(), String> {
             expires_in_days,
             json,
         } => {
-            let store = open(&server).await?;
+            let (_, store) = open(&server).await?;
             let r = create_api_token(store.as_ref(), &workspace, &name, expires_in_days, now).await;
             store.close().await;
             let t = r?;
@@ -145,7 +198,7 @@ async fn run_token(cmd: TokenCommand) -> Result<(), String> {
             token_id,
             json,
         } => {
-            let store = open(&server).await?;
+            let (_, store) = open(&server).await?;
             let r = revoke_api_token(store.as_ref(), &token_id, now).await;
             store.close().await;
             r?;
@@ -163,7 +216,7 @@ async fn run_token(cmd: TokenCommand) -> Result<(), String> {
             workspace,
             json,
         } => {
-            let store = open(&server).await?;
+            let (_, store) = open(&server).await?;
             let r = list_api_tokens(store.as_ref(), &workspace).await;
             store.close().await;
             for t in r? {
@@ -239,12 +292,94 @@ pub enum ClientCommand {
     },
 }
 
+/// Opens the database `server` names, as `idv serve` would.
+async fn open(
+    server: &ServerArgs,
+) -> Result<(idv_server::config::Config, idv_server::store::DynStore), String> {
+    let cfg = server.resolve()?;
+    idv_server::config::check_sqlite_location(&cfg.database)?;
+    let store = idv_server::store::open(&cfg.database)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((cfg, store))
+}
+
+/// Prints a new key, as JSON or as text.
+fn print_key(k: &brands::NewKey, json: bool) {
+    if json {
+        println!("{}", k.to_json());
+    } else {
+        println!(
+            "brand:   {} ({}, {}, {})\nkey_id:  {}\napi_key: {}\n(the key is shown only now; idv stores a digest)",
+            k.brand.id, k.brand.name, k.brand.integration, k.brand.environment, k.key_id, k.api_key
+        );
+    }
+}
+
 /// Runs an admin command.
 pub async fn run(cmd: AdminCommand) -> Result<(), String> {
+    let now = idv_server::clock::unix_now();
     let command = match cmd {
         AdminCommand::Client { command } => command,
         AdminCommand::Workspace { command } => return run_workspace(command).await,
         AdminCommand::Token { command } => return run_token(command).await,
+        AdminCommand::Brand {
+            command:
+                BrandCommand::Create {
+                    server,
+                    name,
+                    integration,
+                    add_ons,
+                    redirect_url,
+                    json,
+                },
+        } => {
+            let (cfg, store) = open(&server).await?;
+            let opts = BrandOptions {
+                name,
+                integration,
+                add_ons,
+                redirect_url,
+                tier: cfg.tier,
+            };
+            let r = brands::create_brand(store.as_ref(), &opts, now).await;
+            store.close().await;
+            print_key(&r?, json);
+            return Ok(());
+        }
+        AdminCommand::Key {
+            command:
+                KeyCommand::Create {
+                    server,
+                    brand,
+                    json,
+                },
+        } => {
+            let (_, store) = open(&server).await?;
+            let r = brands::create_key(store.as_ref(), &brand, now).await;
+            store.close().await;
+            print_key(&r?, json);
+            return Ok(());
+        }
+        AdminCommand::Key {
+            command:
+                KeyCommand::Revoke {
+                    server,
+                    key_id,
+                    json,
+                },
+        } => {
+            let (_, store) = open(&server).await?;
+            let r = brands::revoke_key(store.as_ref(), &key_id, now).await;
+            store.close().await;
+            r?;
+            if json {
+                println!("{}", serde_json::json!({"key_id": key_id, "revoked": true}));
+            } else {
+                println!("revoked {key_id}");
+            }
+            return Ok(());
+        }
     };
     match command {
         ClientCommand::Create {

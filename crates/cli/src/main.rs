@@ -3,7 +3,8 @@
 //! - `idv serve` runs the server (see idv-server) with layered configuration.
 //! - `idv admin client create|revoke` manages OAuth clients in a database;
 //!   `idv admin workspace create` and `idv admin token create|revoke|list` the
-//!   verification API's workspaces and tokens.
+//!   verification API's workspaces and tokens; `idv admin brand create` and
+//!   `idv admin key create|revoke` the brands and API keys of 1-Click Signup.
 //! - `idv explain <code|id|status|message words>` prints what the catalogue says
 //!   about an error, from the table generated into idv-core (no YAML is read at
 //!   run time), and where the reference documents it.
@@ -44,7 +45,7 @@ enum Command {
     /// Run the server (defaults: 127.0.0.1:8080, SQLite under ./idv-data/, region us, sandbox tier).
     #[command(after_help = SERVE_ENV_HELP)]
     Serve(ServeArgs),
-    /// Administer a database: OAuth clients, workspaces, API tokens.
+    /// Administer a database: OAuth clients, workspaces, API tokens, 1-Click Signup brands and API keys.
     Admin {
         #[command(subcommand)]
         command: admin::AdminCommand,

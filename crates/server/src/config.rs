@@ -110,6 +110,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// What the retention sweeper deletes, and how often.
     pub retention: Retention,
+    /// The firewall in front of the signup surface (the `[firewall]` table).
+    pub firewall: crate::firewall::Settings,
     /// The job queue's workers (`jobs_workers`, `jobs_lease`).
     pub jobs: crate::jobs::Settings,
     /// Where document images are stored (`[objects]`, `IDV__OBJECTS__…`).
@@ -153,6 +155,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("public_url", &self.public_url)
             .field("retention", &self.retention)
+            .field("firewall", &self.firewall)
             .field("jobs", &self.jobs)
             .field("objects", &self.objects)
             .finish()
@@ -172,6 +175,7 @@ impl Default for Config {
             secret_key_file: key_file_for(DEFAULT_DATABASE),
             public_url: None,
             retention: Retention::default(),
+            firewall: crate::firewall::Settings::default(),
             jobs: crate::jobs::Settings::default(),
             objects: crate::store::objects::ObjectSettings::Local {
                 path: data_dir_for(DEFAULT_DATABASE).join("objects"),
@@ -233,6 +237,8 @@ pub struct ConfigLayer {
     /// Seconds a flow is kept after its correlation id expired.
     #[serde(default, deserialize_with = "number_or_text")]
     pub retention_flow_grace: Option<String>,
+    /// The `[firewall]` table (config file only).
+    pub firewall: Option<crate::firewall::SettingsLayer>,
     /// Job queue workers.
     #[serde(default, deserialize_with = "number_or_text")]
     pub jobs_workers: Option<String>,
@@ -286,6 +292,7 @@ impl std::fmt::Debug for ConfigLayer {
             .field("public_url", &self.public_url)
             .field("retention_sweep_interval", &self.retention_sweep_interval)
             .field("retention_flow_grace", &self.retention_flow_grace)
+            .field("firewall", &self.firewall)
             .field("jobs_workers", &self.jobs_workers)
             .field("jobs_lease", &self.jobs_lease)
             .field("objects", &self.objects)
@@ -411,6 +418,9 @@ impl Config {
                 &layer.retention_sweep_interval,
             );
             pick(&mut l.retention_flow_grace, &layer.retention_flow_grace);
+            if layer.firewall.is_some() {
+                l.firewall.clone_from(&layer.firewall);
+            }
             pick(&mut l.jobs_workers, &layer.jobs_workers);
             pick(&mut l.jobs_lease, &layer.jobs_lease);
             l.objects.merge(&layer.objects);
@@ -504,6 +514,9 @@ impl Config {
         }
         if let Some(v) = &l.retention_flow_grace {
             c.retention.flow_grace = parse_seconds("retention_flow_grace", v)?;
+        }
+        if let Some(v) = &l.firewall {
+            c.firewall = crate::firewall::Settings::resolve(v)?;
         }
         if let Some(v) = &l.jobs_workers {
             c.jobs.workers = parse_count("jobs_workers", v)?;

@@ -46,6 +46,10 @@ const PAGES: &[(&str, &str)] = &[
     ),
     ("signup", include_str!("../../../docs/reference/signup.md")),
     (
+        "signup-endpoints",
+        include_str!("../../../docs/reference/signup-endpoints.md"),
+    ),
+    (
         "firewall",
         include_str!("../../../docs/reference/firewall.md"),
     ),

@@ -241,7 +241,7 @@ impl Edge {
                     }
                 }
             }
-            RateKey::Workspace => {}
+            RateKey::Firewall | RateKey::Workspace => {}
         }
         // Failed authentications, before any credential is looked up: an
         // address (or, from an address that has failed, a client id) over its
@@ -257,7 +257,7 @@ impl Edge {
         if let Some(token) = token.filter(|_| refused.is_none()) {
             let now = now_ms / 1000;
             let found = match surface.rate_key {
-                RateKey::OAuthClient { .. } => authenticate(st, token, now)
+                RateKey::OAuthClient { .. } | RateKey::Firewall => authenticate(st, token, now)
                     .await
                     .map(|p| p.map(|p| principal = Some(p))),
                 RateKey::Workspace => authenticate_api_token(st, token, now)
@@ -279,7 +279,16 @@ impl Edge {
             (None, Some(w)) => LimitKey::Client(w.workspace_id()),
             (None, None) => LimitKey::Peer(peer),
         };
-        let d = if principal.is_none() && named_client.is_some() {
+        let d = if surface.rate_key == RateKey::Firewall {
+            // The surface's firewall limits the volume; nothing is spent here.
+            Decision {
+                allowed: true,
+                limit: 0,
+                remaining: 0,
+                reset: 0,
+                retry_after: 0,
+            }
+        } else if principal.is_none() && named_client.is_some() {
             // POST /token naming a client: that client's own quota is spent
             // once its secret is verified (the handler), and a failure spends
             // the failure budgets above, so the address's request quota is
@@ -359,7 +368,8 @@ impl Edge {
         // A handler that spent a verified client's budget (the token endpoint)
         // has put that budget's headers on its answer; every other answer
         // carries the budget the edge spent.
-        if !resp.headers().contains_key(X_RATELIMIT_LIMIT) {
+        if surface.rate_key != RateKey::Firewall && !resp.headers().contains_key(X_RATELIMIT_LIMIT)
+        {
             put_headers(resp.headers_mut(), &d);
         }
         resp

@@ -7,6 +7,8 @@
 //! - [`http`]: surface-generic errors, body readers and responses.
 //! - [`domain`]: value types parsed at the edge (phone numbers, ids, dates).
 //! - [`possession`]: the possession surface: token, flows, Unify, sandbox.
+//! - [`signup`]: the signup surface (1-Click Signup): brands, API keys, `/1-click`;
+//!   [`firewall`]: the layer in front of it.
 //! - [`verification`]: the verification surface (Colleckt-compatible): workspaces'
 //!   API tokens, flows, verifications, the address blacklist.
 //! - [`store`]: the `Store` trait with its SQLite and PostgreSQL implementations.
@@ -25,6 +27,7 @@ pub mod conn;
 pub mod docs;
 pub mod domain;
 pub mod edge;
+pub mod firewall;
 pub mod guard;
 pub mod http;
 pub mod jobs;
@@ -33,6 +36,7 @@ pub mod possession;
 pub mod provision;
 pub mod retention;
 pub mod serve;
+pub mod signup;
 pub mod store;
 pub mod verification;
 

@@ -6,6 +6,8 @@
 //!   (`retention_flow_grace`, default 1 hour), finished or not;
 //! - access tokens past their expiry;
 //! - stored idempotent responses past their expiry;
+//! - 1-Click requests whose 60 minutes ended more than the same grace ago
+//!   (until then they answer OCE014, after it OCE015);
 //! - done jobs of the job queue finished more than [`DONE_JOBS_KEPT_SECS`] ago
 //!   (dead jobs are kept with their last error until the operator deletes them).
 //!
@@ -43,6 +45,8 @@ pub struct Swept {
     pub tokens: u64,
     /// Stored idempotent responses.
     pub idempotency: u64,
+    /// 1-Click requests (past their 60 minutes plus the grace).
+    pub one_click_requests: u64,
     /// Done jobs.
     pub jobs: u64,
 }
@@ -68,12 +72,15 @@ pub async fn sweep(store: &dyn Store, now: i64, flow_grace_secs: i64) -> StoreRe
     let flows = drain(|| store.delete_expired_flows(now - flow_grace_secs, BATCH)).await?;
     let tokens = drain(|| store.delete_expired_tokens(now, BATCH)).await?;
     let idempotency = drain(|| store.delete_expired_idempotency(now, BATCH)).await?;
+    let one_click_requests =
+        drain(|| store.delete_expired_requests(now - flow_grace_secs, BATCH)).await?;
     let done_before = (now - DONE_JOBS_KEPT_SECS).saturating_mul(1000);
     let jobs = drain(|| store.delete_done_jobs(done_before, BATCH)).await?;
     Ok(Swept {
         flows,
         tokens,
         idempotency,
+        one_click_requests,
         jobs,
     })
 }
@@ -98,6 +105,7 @@ pub fn register(registry: &mut Registry, store: DynStore, clock: Clock, cfg: Ret
                     flows = s.flows,
                     access_tokens = s.tokens,
                     idempotency_records = s.idempotency,
+                    one_click_requests = s.one_click_requests,
                     done_jobs = s.jobs,
                     "retention sweep: deleted expired rows"
                 ),

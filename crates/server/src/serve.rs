@@ -1,4 +1,6 @@
-//! `idv serve`: open the database, provision on first start, listen, and shut
+//! `idv serve`: open the database, provision on first start (the sandbox
+//! project and, when there is no brand, the sandbox brand of 1-Click Signup),
+//! listen, and shut
 //! down gracefully on SIGTERM or Ctrl-C (in-flight requests finish within the
 //! shutdown deadline, then the pool closes so everything committed is on disk).
 //! The connections themselves (timeouts, caps, the deadline) are [`crate::conn`]'s;
@@ -12,6 +14,7 @@ use crate::conn::{self, ConnLimits};
 use crate::domain::SealKey;
 use crate::jobs;
 use crate::provision::{NewClient, NewWorkspace, provision_if_empty, provision_workspace_if_none};
+use crate::signup::brands::{NewKey, provision_if_none};
 use crate::store;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -31,6 +34,22 @@ pub fn banner(c: &NewClient, addr: SocketAddr) -> String {
         s = c.solution,
         id = c.client_id,
         secret = c.client_secret,
+    )
+}
+
+/// The text printed once when a start finds no brand and provisions the
+/// sandbox brand of the signup surface (1-Click Signup).
+pub fn brand_banner(k: &NewKey, addr: SocketAddr) -> String {
+    format!(
+        "idv: provisioned {env} brand {b} for 1-Click Signup ({integration}).\n\
+         Its API key (shown only now; idv stores a digest; send it raw as the Authorization header, server side only):\n  \
+         api_key: {key}\n\
+         Start a 1-Click Signup:\n  \
+         curl -s -X POST http://{addr}/1-click -H 'Authorization: {key}' -H 'Content-Type: application/json' -d '{{\"phone\": \"+10123456789\"}}'\n",
+        env = k.brand.environment,
+        b = k.brand.id,
+        integration = k.brand.integration,
+        key = k.api_key,
     )
 }
 
@@ -136,6 +155,9 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     if let Some(w) = provision_workspace_if_none(store.as_ref(), crate::clock::unix_now()).await? {
         text.push_str(&workspace_banner(&w, addr));
     }
+    if let Some(k) = provision_if_none(store.as_ref(), cfg.tier, crate::clock::unix_now()).await? {
+        text.push_str(&brand_banner(&k, addr));
+    }
     // One write: a reader that stops after the first lines (`idv serve | head`)
     // has then received everything, and a closed stdout is no reason to stop.
     {
@@ -153,6 +175,7 @@ pub async fn run(cfg: Config) -> Result<(), String> {
     let mut state = AppState::new(store.clone(), cfg.region, cfg.tier)
         .with_key(key)
         .with_objects(objects);
+    state.firewall = std::sync::Arc::new(crate::firewall::Firewall::new(cfg.firewall.clone()));
     state.public_url = cfg
         .public_url
         .clone()

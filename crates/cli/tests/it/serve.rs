@@ -185,8 +185,15 @@ fn serve_provisions_on_first_start_and_stops_gracefully_on_sigterm() {
     assert!(err.contains("stopped"), "{err}");
 
     // A second start on the same database provisions nothing and prints no secret.
+    let out = restart_output(&db);
+    assert!(!out.contains("client_secret"), "{out}");
+}
+
+/// What `idv serve` prints on stdout when started on `db` and stopped with
+/// SIGTERM once it listens.
+fn restart_output(db: &str) -> String {
     let mut child = idv()
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -209,7 +216,7 @@ fn serve_provisions_on_first_start_and_stops_gracefully_on_sigterm() {
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
-    assert!(!out.contains("client_secret"), "{out}");
+    out
 }
 
 #[test]
@@ -296,4 +303,126 @@ fn serve_runs_the_retention_sweeper_on_its_interval_until_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().unwrap().success());
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[test]
+fn admin_creates_brands_and_keys_and_revokes_keys_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = idv().args(args).args(["--database", &db]).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&[
+        "admin",
+        "brand",
+        "create",
+        "--name",
+        "acme",
+        "--integration",
+        "semi-hosted",
+        "--add-ons",
+        "reason-codes,phone",
+        "--redirect-url",
+        "https://acme.example/done",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["integration"], "semi-hosted");
+    assert_eq!(v["add_ons"], serde_json::json!(["reason-codes", "phone"]));
+    assert_eq!(v["environment"], "sandbox");
+    assert_eq!(v["redirect_url"], "https://acme.example/done");
+    let brand = v["brand_id"].as_str().unwrap().to_string();
+    let first = v["api_key"].as_str().unwrap().to_string();
+    assert!(first.starts_with("sk_sandbox_"), "{first}");
+
+    let (ok, out, err) = run(&["admin", "key", "create", "--brand", &brand, "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["brand_id"], brand.as_str());
+    assert_ne!(v["api_key"], first.as_str());
+    let key_id = v["key_id"].as_str().unwrap().to_string();
+
+    let (ok, out, err) = run(&["admin", "key", "revoke", &key_id, "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap(),
+        serde_json::json!({"key_id": key_id, "revoked": true})
+    );
+    let (ok, _, err) = run(&["admin", "key", "revoke", &key_id, "--json"]);
+    assert!(!ok && err.contains("no active key"), "{err}");
+    let (ok, _, err) = run(&[
+        "admin",
+        "brand",
+        "create",
+        "--name",
+        "x",
+        "--integration",
+        "sdk",
+    ]);
+    assert!(!ok && err.contains("unknown integration"), "{err}");
+    let (ok, _, err) = run(&["admin", "key", "create", "--brand", "brd_nope"]);
+    assert!(!ok && err.contains("no brand"), "{err}");
+}
+
+#[test]
+fn the_first_start_prints_a_sandbox_brand_key_that_works_and_later_starts_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/idv.db", dir.path().display());
+    let start = || {
+        idv()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", &db])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut child = start();
+    let mut key = String::new();
+    let mut addr = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["api_key:", k] => key = k.to_string(),
+            ["curl", ..] if line.contains("/1-click") => {
+                let url = words.iter().find(|w| w.starts_with("http://")).unwrap();
+                addr = url
+                    .trim_start_matches("http://")
+                    .trim_end_matches("/1-click")
+                    .to_string();
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert!(key.starts_with("sk_sandbox_"), "{key}");
+    let body = r#"{"phone": "+12125550010"}"#;
+    let call = |key: &str| {
+        http(
+            &addr,
+            &format!(
+                "POST /1-click HTTP/1.1\r\nHost: x\r\nAuthorization: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    // The printed key authenticates (the sandbox has no user with this number).
+    let resp = call(&key);
+    assert!(resp.contains("\"errorCode\":\"OCE004\""), "{resp}");
+    let resp = call("sk_sandbox_wrong");
+    assert!(resp.starts_with("HTTP/1.1 401"), "{resp}");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+
+    let out = restart_output(&db);
+    assert!(!out.contains("api_key"), "{out}");
 }

@@ -210,6 +210,18 @@ pub enum ErrorId {
     BrandNotApi,
     ///OCE021 User Opted Out (signup, HTTP 403).
     UserOptedOut,
+    ///IDV001 Not Authenticated (signup, HTTP 401).
+    NotAuthenticated,
+    ///IDV002 Malformed Request (signup, HTTP 400).
+    SignupMalformedRequest,
+    ///IDV003 Wrong Method (signup, HTTP 403).
+    SignupWrongMethod,
+    ///IDV004 Unknown Path (signup, HTTP 404).
+    SignupUnknownPath,
+    ///IDV005 Integration Not Served Yet (signup, HTTP 403).
+    IntegrationNotServed,
+    ///IDV006 Request Timed Out (signup, HTTP 503).
+    SignupRequestTimedOut,
     ///Request Blocked by Firewall (firewall, HTTP 403).
     FirewallBlocked,
     ///API Key Used Client Side (firewall, HTTP 418).
@@ -288,6 +300,12 @@ impl ErrorId {
         ErrorId::MaxInputAttemptsExceeded,
         ErrorId::BrandNotApi,
         ErrorId::UserOptedOut,
+        ErrorId::NotAuthenticated,
+        ErrorId::SignupMalformedRequest,
+        ErrorId::SignupWrongMethod,
+        ErrorId::SignupUnknownPath,
+        ErrorId::IntegrationNotServed,
+        ErrorId::SignupRequestTimedOut,
         ErrorId::FirewallBlocked,
         ErrorId::ApiKeyUsedClientSide,
         ErrorId::AbnormalRequestVolume,
@@ -436,7 +454,7 @@ pub static STATUSES: &[StatusMeta] = &[
     },
 ];
 /// The metadata of every entry, indexed by `ErrorId as usize`.
-pub static ENTRIES: [EntryMeta; 71usize] = [
+pub static ENTRIES: [EntryMeta; 77usize] = [
     EntryMeta {
         id: ErrorId::InternalError,
         name: "internal_error",
@@ -3105,6 +3123,191 @@ pub static ENTRIES: [EntryMeta; 71usize] = [
         ],
     },
     EntryMeta {
+        id: ErrorId::NotAuthenticated,
+        name: "not_authenticated",
+        surface: Surface::Signup,
+        status: 401u16,
+        code: Some(WireCode::Str("IDV001")),
+        title: "Not Authenticated",
+        message: "Invalid or missing API key: send your brand's API key as the Authorization header value",
+        params: &[],
+        description: "The request carries no API key, or a key idv does not know: one that was revoked, belongs to another environment (sandbox or production) than this server, or was mistyped.",
+        causes: &[
+            "The Authorization header is missing or empty.",
+            "The key was sent with a prefix such as \"Bearer \" (send the raw key).",
+            "The key was revoked, or belongs to the other environment.",
+        ],
+        resolution: "Send the raw API key of your brand, for this environment, as the Authorization header value; create a new key with `idv admin key create` if it was revoked.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#not_authenticated",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"NotAuthenticated\",\"message\":\"Invalid or missing API key: send your brand's API key as the Authorization header value\",\"code\":401,\"className\":\"not-authenticated\",\"data\":{\"errorCode\":\"IDV001\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupMalformedRequest,
+        name: "signup_malformed_request",
+        surface: Surface::Signup,
+        status: 400u16,
+        code: Some(WireCode::Str("IDV002")),
+        title: "Malformed Request",
+        message: "Malformed request: {reasons}",
+        params: &[
+            ParamMeta {
+                name: "reasons",
+                ty: ParamType::String,
+                wire: None,
+                optional: false,
+                description: "What is wrong with the request, naming each field or part and why.",
+            },
+        ],
+        description: "The request cannot be read: the body is not a JSON object, is too large, or a field has the wrong type.",
+        causes: &[
+            "The body is not valid JSON, or Content-Type is not application/json.",
+            "A field has the wrong JSON type (a number where a string is expected).",
+            "The body is larger than the surface accepts.",
+        ],
+        resolution: "Fix the request as the message says and send it again.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_malformed_request",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{\"reasons\":\"body: is not valid JSON (line 1, column 2)\"}",
+                headers: &[],
+                body: "{\"name\":\"BadRequest\",\"message\":\"Malformed request: body: is not valid JSON (line 1, column 2)\",\"code\":400,\"className\":\"bad-request\",\"data\":{\"errorCode\":\"IDV002\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupWrongMethod,
+        name: "signup_wrong_method",
+        surface: Surface::Signup,
+        status: 403u16,
+        code: Some(WireCode::Str("IDV003")),
+        title: "Wrong Method",
+        message: "Forbidden: check the URL and the HTTP method of the request",
+        params: &[],
+        description: "The path is a 1-Click path, but the HTTP method is not one it answers.",
+        causes: &[
+            "A method other than POST on /1-click, or other than GET and PATCH on /1-click/{uuid}.",
+        ],
+        resolution: "Use the method the endpoint reference gives for the path.",
+        retry: Retry::AfterFix,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_wrong_method",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"Forbidden\",\"message\":\"Forbidden: check the URL and the HTTP method of the request\",\"code\":403,\"className\":\"forbidden\",\"data\":{\"errorCode\":\"IDV003\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupUnknownPath,
+        name: "signup_unknown_path",
+        surface: Surface::Signup,
+        status: 404u16,
+        code: Some(WireCode::Str("IDV004")),
+        title: "Unknown Path",
+        message: "Not found: no 1-Click operation at this path",
+        params: &[],
+        description: "No operation of the 1-Click Signup API lives at the requested path under /1-click.",
+        causes: &["A typo in the path, or an extra segment (/1-click/{uuid}/x)."],
+        resolution: "Check the path against the endpoint reference.",
+        retry: Retry::AfterFix,
+        endpoints: &["* /{path}"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_unknown_path",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"NotFound\",\"message\":\"Not found: no 1-Click operation at this path\",\"code\":404,\"className\":\"not-found\",\"data\":{\"errorCode\":\"IDV004\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::IntegrationNotServed,
+        name: "integration_not_served",
+        surface: Surface::Signup,
+        status: 403u16,
+        code: Some(WireCode::Str("IDV005")),
+        title: "Integration Not Served Yet",
+        message: "This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted",
+        params: &[],
+        description: "The brand's integration type is Hosted or Semi-Hosted, whose flows (the verification code, the hosted page) this version of idv does not serve yet.",
+        causes: &[
+            "POST /1-click was called with the key of a Hosted or Semi-Hosted brand.",
+        ],
+        resolution: "Use the key of a Non-Hosted brand (`idv admin brand create --integration non-hosted`), or wait for a version of idv that serves the other integration types.",
+        retry: Retry::Never,
+        endpoints: &["POST /1-click"],
+        headers: &[],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#integration_not_served",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[],
+                body: "{\"name\":\"Forbidden\",\"message\":\"This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted\",\"code\":403,\"className\":\"forbidden\",\"data\":{\"errorCode\":\"IDV005\"}}",
+            },
+        ],
+    },
+    EntryMeta {
+        id: ErrorId::SignupRequestTimedOut,
+        name: "signup_request_timed_out",
+        surface: Surface::Signup,
+        status: 503u16,
+        code: Some(WireCode::Str("IDV006")),
+        title: "Request Timed Out",
+        message: "The request did not finish in time; it may still take effect",
+        params: &[],
+        description: "The request took longer than the server's request timeout (30 seconds by default), so idv answered before it finished. The request was not stopped and may still take effect.",
+        causes: &[
+            "The database was locked or overloaded, so the request waited for it past the timeout.",
+            "The server is overloaded.",
+        ],
+        resolution: "Wait the number of seconds in `Retry-After`. A GET can simply be sent again; a POST may have started a 1-Click request, and a PATCH may have been applied, so start the flow again with POST /1-click rather than repeating a PATCH.",
+        retry: Retry::AfterRetryAfter,
+        endpoints: &["POST /1-click", "GET /1-click/{uuid}", "PATCH /1-click/{uuid}"],
+        headers: &["Retry-After"],
+        since: "0.1.0",
+        deprecated: None,
+        docs: "docs/reference/signup.md#signup_request_timed_out",
+        examples: &[
+            ExampleMeta {
+                name: "",
+                params: "{}",
+                headers: &[("Retry-After", "1")],
+                body: "{\"name\":\"Unavailable\",\"message\":\"The request did not finish in time; it may still take effect\",\"code\":503,\"className\":\"unavailable\",\"data\":{\"errorCode\":\"IDV006\"}}",
+            },
+        ],
+    },
+    EntryMeta {
         id: ErrorId::FirewallBlocked,
         name: "firewall_blocked",
         surface: Surface::Firewall,
@@ -3800,6 +4003,21 @@ pub enum SignupError {
     BrandNotApi,
     ///User Opted Out — `User Opted Out`
     UserOptedOut,
+    ///Not Authenticated — `Invalid or missing API key: send your brand's API key as the Authorization header value`
+    NotAuthenticated,
+    ///Malformed Request — `Malformed request: {reasons}`
+    SignupMalformedRequest {
+        ///What is wrong with the request, naming each field or part and why.
+        reasons: String,
+    },
+    ///Wrong Method — `Forbidden: check the URL and the HTTP method of the request`
+    SignupWrongMethod,
+    ///Unknown Path — `Not found: no 1-Click operation at this path`
+    SignupUnknownPath,
+    ///Integration Not Served Yet — `This idv version serves 1-Click Signup for Non-Hosted brands only; this brand is Hosted or Semi-Hosted`
+    IntegrationNotServed,
+    ///Request Timed Out — `The request did not finish in time; it may still take effect`
+    SignupRequestTimedOut,
 }
 impl CatalogError for SignupError {
     fn id(&self) -> ErrorId {
@@ -3826,6 +4044,12 @@ impl CatalogError for SignupError {
             Self::MaxInputAttemptsExceeded { .. } => ErrorId::MaxInputAttemptsExceeded,
             Self::BrandNotApi => ErrorId::BrandNotApi,
             Self::UserOptedOut => ErrorId::UserOptedOut,
+            Self::NotAuthenticated => ErrorId::NotAuthenticated,
+            Self::SignupMalformedRequest { .. } => ErrorId::SignupMalformedRequest,
+            Self::SignupWrongMethod => ErrorId::SignupWrongMethod,
+            Self::SignupUnknownPath => ErrorId::SignupUnknownPath,
+            Self::IntegrationNotServed => ErrorId::IntegrationNotServed,
+            Self::SignupRequestTimedOut => ErrorId::SignupRequestTimedOut,
         }
     }
     fn params(&self) -> Params {
@@ -3866,6 +4090,14 @@ impl CatalogError for SignupError {
             }
             Self::BrandNotApi => {}
             Self::UserOptedOut => {}
+            Self::NotAuthenticated => {}
+            Self::SignupMalformedRequest { reasons } => {
+                put(&mut p, "reasons", reasons);
+            }
+            Self::SignupWrongMethod => {}
+            Self::SignupUnknownPath => {}
+            Self::IntegrationNotServed => {}
+            Self::SignupRequestTimedOut => {}
         }
         p
     }
@@ -3916,6 +4148,16 @@ impl CatalogError for SignupError {
                 }
                 ErrorId::BrandNotApi => Self::BrandNotApi,
                 ErrorId::UserOptedOut => Self::UserOptedOut,
+                ErrorId::NotAuthenticated => Self::NotAuthenticated,
+                ErrorId::SignupMalformedRequest => {
+                    Self::SignupMalformedRequest {
+                        reasons: take(p, "reasons", id)?,
+                    }
+                }
+                ErrorId::SignupWrongMethod => Self::SignupWrongMethod,
+                ErrorId::SignupUnknownPath => Self::SignupUnknownPath,
+                ErrorId::IntegrationNotServed => Self::IntegrationNotServed,
+                ErrorId::SignupRequestTimedOut => Self::SignupRequestTimedOut,
                 other => {
                     return Err(ParseError::WrongSurface {
                         id: other,

@@ -22,6 +22,8 @@ pub const FIREWALL_RATE_LIMIT_BURST: u64 = 200u64;
 pub const RATE_LIMIT_WINDOW_SECONDS: u64 = 1u64;
 ///Possession request body size (bytes). Largest request body the possession API accepts (4 KB); a larger one gets 400 with code 8001. Source: as in Prove's v3 API.
 pub const POSSESSION_MAX_BODY_BYTES: u64 = 4096u64;
+///1-Click request body size (bytes). Largest request body the 1-Click Signup API accepts (16 KB); a larger one gets 400 with code IDV002. Source: idv's choice: the 1-Click Signup API documents no size limit; 16 KB holds every documented field with room to spare.
+pub const SIGNUP_MAX_BODY_BYTES: u64 = 16384u64;
 ///Document image size (bytes). Largest document image the verification API accepts (10 MB, counted as 10 × 1024 × 1024 bytes of decoded image). Source: as in the document verification API.
 pub const IMAGE_MAX_BYTES: u64 = 10485760u64;
 ///Verification text field length (characters). Longest value of a text field of a verification request (names, address lines, document numbers, vendor_reference, vendor_state); a longer value is a 422 naming the field. Source: idv's choice: the document verification API documents a length check without a number; 255 is the usual string column length of the API's framework.

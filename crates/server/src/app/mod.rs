@@ -13,7 +13,7 @@ pub use state::AppState;
 use crate::edge::{SurfaceTable, pick};
 use crate::guard::auth::Authenticated;
 use crate::http::SurfaceEdge;
-use crate::{openapi, possession, verification};
+use crate::{openapi, possession, signup, verification};
 use axum::Router;
 use axum::extract::Request;
 use axum::response::Response;
@@ -22,10 +22,11 @@ use axum::response::Response;
 /// the seed (`/token`, `/v3/…`, `/sandbox/…`) and is also the fallback for
 /// any path no row claims; a new surface adds its prefix here before the
 /// fallback takes over. Verification owns `/api/`: `/api/v1/…` is its version,
-/// and any other version (`/api/v2/…`) gets its catalogued 404.
+/// and any other version (`/api/v2/…`) gets its catalogued 404; signup owns `/1-click`.
 pub const SURFACES: SurfaceTable = &[
     ("/api/v1/", &verification::EDGE),
     ("/api/", &verification::EDGE),
+    ("/1-click", &signup::EDGE),
 ];
 
 /// The surface that answers paths no row of [`SURFACES`] claims.
@@ -48,6 +49,7 @@ pub fn build_router(state: AppState, extra: Router<AppState>) -> App {
     crate::domain::phone::preload();
     let routes = Router::new()
         .merge(possession::routes(&state))
+        .merge(signup::routes(&state))
         .merge(verification::routes(&state))
         .merge(openapi::routes(&state))
         .merge(crate::docs::routes())

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::{Region, Tier};
 use crate::domain::SealKey;
 use crate::domain::signed::UrlSigner;
+use crate::firewall::Firewall;
 use crate::guard::ratelimit::{FailureBudgets, Gcra, RateLimiter};
 use crate::possession;
 use crate::store::objects::Objects;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub key: SealKey,
     /// The URL callers reach this instance at (`servers` of `/openapi.json`).
     pub public_url: Arc<str>,
+    /// The firewall in front of the signup surface (its settings and volume limiter).
+    pub firewall: Arc<Firewall>,
     /// How long the edge waits for a handler's answer, counted from the end of
     /// the request body, before it answers the surface's `timed_out` (the
     /// handler runs on; `handler_timeout`, below the Idempotency-Key lease).
@@ -66,6 +69,7 @@ impl AppState {
             urls: UrlSigner::new(&key),
             key,
             public_url: format!("http://{}", crate::config::DEFAULT_LISTEN).into(),
+            firewall: Arc::new(Firewall::default()),
             handler_timeout: Duration::from_secs(REQUEST_HANDLER_TIMEOUT_SECONDS),
         }
     }

@@ -32,6 +32,9 @@ pub enum RateKey {
         /// The token endpoint, whose body names the client.
         token_path: &'static str,
     },
+    /// No budget of the edge's: the surface's own firewall limits the volume
+    /// per client IP (signup), so the edge neither spends nor reports one.
+    Firewall,
     /// The workspace of the request's personal access token `<id>|<secret>`
     /// (verification); the peer address when it carries no valid one.
     Workspace,

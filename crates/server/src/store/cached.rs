@@ -39,10 +39,11 @@
 
 use super::written::FlowCopies;
 use super::{
-    ApiCaller, ApiTokenRecord, AuthStore, Caller, Claim, ClientRecord, DeviceRecord, DynStore,
-    Finish, FlowRecord, IdempotencyEntry, IdempotencyRecord, IdempotencyStore, IdentityRecord,
-    JobRecord, JobSpec, JobStore, PossessionStore, Project, RevocationMark, SideEffect, StoreError,
-    StoreResult, TokenRecord, Workspace,
+    ApiCaller, ApiKeyRecord, ApiTokenRecord, AuthStore, BrandRecord, Caller, Claim, ClientRecord,
+    DeviceRecord, DynStore, Finish, FirewallEvent, FirewallStore, FlaggedKey, FlowRecord,
+    IdempotencyEntry, IdempotencyRecord, IdempotencyStore, IdentityRecord, JobRecord, JobSpec,
+    JobStore, PossessionStore, Project, RequestRecord, RevocationMark, SideEffect, SignupStore,
+    StoreError, StoreResult, TokenRecord, Workspace,
 };
 use crate::store::{
     BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
@@ -468,6 +469,44 @@ impl IdempotencyStore for CachedStore {
     }
 }
 
+/// Brands and API keys pass through: a revoked key stops working at once.
+#[async_trait::async_trait]
+impl SignupStore for CachedStore {
+    async fn count_brands(&self) -> StoreResult<i64> {
+        self.inner.count_brands().await
+    }
+    async fn insert_brand(&self, b: &BrandRecord) -> StoreResult<()> {
+        self.inner.insert_brand(b).await
+    }
+    async fn get_brand(&self, id: &str) -> StoreResult<Option<BrandRecord>> {
+        self.inner.get_brand(id).await
+    }
+    async fn insert_api_key(&self, k: &ApiKeyRecord) -> StoreResult<()> {
+        self.inner.insert_api_key(k).await
+    }
+    async fn get_api_key(
+        &self,
+        key_digest: &str,
+    ) -> StoreResult<Option<(ApiKeyRecord, BrandRecord)>> {
+        self.inner.get_api_key(key_digest).await
+    }
+    async fn get_api_key_by_id(&self, key_id: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        self.inner.get_api_key_by_id(key_id).await
+    }
+    async fn revoke_api_key(&self, key_id: &str, now: i64) -> StoreResult<bool> {
+        self.inner.revoke_api_key(key_id, now).await
+    }
+    async fn insert_request(&self, r: &RequestRecord) -> StoreResult<()> {
+        self.inner.insert_request(r).await
+    }
+    async fn get_request(&self, brand_id: &str, uuid: &str) -> StoreResult<Option<RequestRecord>> {
+        self.inner.get_request(brand_id, uuid).await
+    }
+    async fn delete_expired_requests(&self, before: i64, limit: i64) -> StoreResult<u64> {
+        self.inner.delete_expired_requests(before, limit).await
+    }
+}
+
 #[async_trait::async_trait]
 impl VerificationStore for CachedStore {
     async fn insert_verification(
@@ -521,6 +560,20 @@ impl VerificationStore for CachedStore {
     }
     async fn delete_blacklist_entry(&self, workspace_id: &str, id: &str) -> StoreResult<bool> {
         self.inner.delete_blacklist_entry(workspace_id, id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl FirewallStore for CachedStore {
+    async fn record_client_side(
+        &self,
+        event: &FirewallEvent,
+        key_digest: Option<&str>,
+    ) -> StoreResult<Option<FlaggedKey>> {
+        self.inner.record_client_side(event, key_digest).await
+    }
+    async fn firewall_events(&self, limit: i64) -> StoreResult<Vec<FirewallEvent>> {
+        self.inner.firewall_events(limit).await
     }
 }
 

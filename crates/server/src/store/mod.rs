@@ -7,9 +7,10 @@
 //! each flow it wrote, which a flow step may start from, `written.rs`),
 //! [`IdempotencyStore`] (claimed keys and stored responses for `Idempotency-Key`),
 //! [`PossessionStore`] (flows, identities, devices),
-//! [`VerificationStore`] (verifications, the address blacklist) and [`JobStore`]
-//! (the durable job queue, `jobs/store.rs`).
-//! [`Store`] is all four at once, implemented for anything that implements them,
+//! [`VerificationStore`] (verifications, the address blacklist), [`JobStore`]
+//! (the durable job queue, `jobs/store.rs`), [`SignupStore`] (brands and their API keys,
+//! stored as digests) and [`FirewallStore`] (the firewall's record of client-side key use).
+//! [`Store`] is all of them at once, implemented for anything that implements them,
 //! and [`DynStore`] is what the server holds.
 //!
 //! Each trait has two implementations, [`SqliteStore`] (the embedded default) and
@@ -32,11 +33,13 @@ pub mod objects;
 mod sql;
 mod written;
 
+pub use crate::firewall::store::{FirewallEvent, FirewallStore, FlaggedKey};
 pub use crate::jobs::store::{Finish, JobRecord, JobSpec, JobState, JobStore};
 
 pub use crate::possession::store::{
     DeviceRecord, FlowRecord, IdentityRecord, PossessionStore, SideEffect, StoredAnswer,
 };
+pub use crate::signup::store::{ApiKeyRecord, BrandRecord, RequestRecord, SignupStore};
 pub use crate::verification::store::{
     BlacklistEntry, CommentRecord, HistoryRecord, Page, VerificationChange, VerificationRecord,
     VerificationStore,
@@ -64,9 +67,16 @@ pub struct StoreError(#[from] pub sqlx::Error);
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every part of the store at once: what [`open`] returns and the server holds.
-/// Implemented for every type that implements the four parts.
+/// Implemented for every type that implements all the parts.
 pub trait Store:
-    AuthStore + IdempotencyStore + PossessionStore + VerificationStore + JobStore + DocumentStore
+    AuthStore
+    + IdempotencyStore
+    + PossessionStore
+    + VerificationStore
+    + JobStore
+    + DocumentStore
+    + SignupStore
+    + FirewallStore
 {
 }
 
@@ -77,6 +87,8 @@ impl<
         + VerificationStore
         + JobStore
         + DocumentStore
+        + SignupStore
+        + FirewallStore
         + ?Sized,
 > Store for T
 {

@@ -170,7 +170,7 @@ impl TestServer {
             limiter: std::sync::Arc::new(idv_server::guard::ratelimit::Gcra::new(quota, quota)),
             ..state
         };
-        let mut srv = TestServer::serve_state(state, Router::new(), ConnLimits::default()).await;
+        let mut srv = TestServer::launch_state(state, Router::new(), ConnLimits::default()).await;
         srv.db = Some(db.clone());
         srv
     }
@@ -208,16 +208,27 @@ impl TestServer {
         // deployment: a server restarted on the same database reads what the
         // previous one sealed.
         let state = AppState::new(store, region, tier).with_key(test_key());
-        TestServer::serve_state(state, extra, limits).await
+        TestServer::launch_state(state, extra, limits).await
     }
 
-    /// Serves `state` with the real accept loop on 127.0.0.1:0.
-    async fn serve_state(
-        state: AppState,
+    /// Starts a us/sandbox server on a fresh SQLite database whose firewall
+    /// (in front of the signup surface) has `settings`.
+    pub async fn with_firewall(settings: idv_server::firewall::Settings) -> TestServer {
+        let db = Db::sqlite();
+        let mut state =
+            AppState::new(db.open().await, Region::Us, Tier::Sandbox).with_key(test_key());
+        state.firewall = Arc::new(idv_server::firewall::Firewall::new(settings));
+        let mut srv = TestServer::launch_state(state, Router::new(), ConnLimits::default()).await;
+        srv.db = Some(db);
+        srv
+    }
+
+    /// Starts the real accept loop with `state`.
+    async fn launch_state(
+        mut state: AppState,
         extra: Router<AppState>,
         limits: ConnLimits,
     ) -> TestServer {
-        let mut state = state;
         // As `idv serve` does (`serve::serve_on`).
         state.handler_timeout = limits.handler_timeout;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

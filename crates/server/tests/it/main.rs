@@ -21,6 +21,7 @@ mod openapi;
 mod phone;
 mod possession;
 mod retention;
+mod signup;
 mod story;
 mod token;
 mod unify;

@@ -381,6 +381,7 @@ async fn no_ssn_dob_or_token_is_at_rest_after_flows_and_a_sweep() {
                 flows: 5,
                 tokens: 2,
                 idempotency: 7,
+                one_click_requests: 0,
                 jobs: 0,
             },
             "{name}"

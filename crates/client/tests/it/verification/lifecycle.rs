@@ -107,9 +107,21 @@ async fn the_lifecycle_runs_through_the_sdk() {
             Some(VerificationStatus::Rejected)
         )
     );
-    // Non-private comments only, newest first: the rejection's reason is one.
-    let bodies: Vec<&str> = shown.comments.iter().map(|c| c.body.as_str()).collect();
-    assert_eq!(bodies, ["Called the customer.", "The bill is too old."]);
+    // Every comment, newest first, with its private flag (private = hidden
+    // from the end user): the rejection's reason is one.
+    let bodies: Vec<(&str, bool)> = shown
+        .comments
+        .iter()
+        .map(|c| (c.body.as_str(), c.private))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            ("internal", true),
+            ("Called the customer.", false),
+            ("The bill is too old.", false)
+        ]
+    );
 
     // Cancel, and erasure keeping the status and the history.
     let other = api

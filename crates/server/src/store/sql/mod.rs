@@ -2,7 +2,7 @@
 //!
 //! The queries use `$1`-style placeholders, which SQLite and PostgreSQL both
 //! accept, and only `TEXT` and `BIGINT` columns, so one body of code per trait
-//! (`auth.rs`, `idempotency.rs`, `possession.rs`, `verification.rs`, `documents.rs`, each a macro expanded for both
+//! (`auth.rs`, `idempotency.rs`, `jobs.rs`, `possession.rs`, `signup.rs`, `verification.rs`, `documents.rs`, each a macro expanded for both
 //! pool types) serves both, and one `#[derive(sqlx::FromRow)]` row type per
 //! query maps either backend's rows. This file opens the pools; `migrate.rs`
 //! brings their schema up to date.
@@ -13,6 +13,7 @@ mod idempotency;
 mod jobs;
 mod migrate;
 mod possession;
+mod signup;
 mod verification;
 
 use super::OpenError;

@@ -6,19 +6,15 @@
 //! ```
 //!
 //! `IDV_URL` overrides the server (default `http://127.0.0.1:8080`). The example
-//! creates a verification with the data the documents should show, reads it
-//! back, submits it, leaves a comment and approves it, printing the history.
-//!
-//! Not yet here: uploading the two documents (`POST /api/v1/{flow}/documents`)
-//! and deciding on each (`POST /api/v1/{flow}/decisions`). The SDK gets those
-//! calls with the document endpoints; the places they go are marked
-//! `DOCUMENTS:` below. Until then the verification is submitted without
-//! documents and approved by hand. The integration test
+//! creates a verification with the data the documents should show, uploads the
+//! photo ID and the proof of address (small generated PNGs standing in for the
+//! scans), submits it, leaves a comment and approves each document, after which
+//! the verification is Approved; it prints the history. The integration test
 //! `example::the_usps1583_example_runs_against_the_real_server` runs [`run`].
 
 use idv_client::verification::{
-    Address, CreateVerification, ExpectedData, ExpectedDocument, Flow, NewComment, Person,
-    Verification, VerificationFailure,
+    Address, CreateVerification, DecisionStatus, ExpectedData, ExpectedDocument, Flow, NewComment,
+    NewDecision, NewDocument, Person, Verification, VerificationFailure,
 };
 use idv_client::{ApiToken, Client, Error};
 
@@ -50,10 +46,19 @@ pub async fn run(client: &Client) -> Result<Verification, Error> {
     println!("  the end user uploads at {}", created.url);
     println!("  QR code of that page:   {}", created.qr_code);
 
-    // DOCUMENTS: upload the photo ID and the proof of address here, once the SDK
-    // has the document calls: one `POST /api/v1/usps1583/documents` per context
-    // (`PHOTO_ID`, then `PROOF_OF_ADDRESS`) with the base64 image. Submitting
-    // will then require both (a 422 on `documents` otherwise).
+    // One document per context the flow requires; submitting without them is a
+    // 422 on `documents`. `from_image` takes the file's bytes and encodes them.
+    let mut documents = Vec::new();
+    for (context, document_type, (w, h)) in [
+        ("PHOTO_ID", "Driver License", (12, 8)),
+        ("PROOF_OF_ADDRESS", "Utility Bill", (8, 12)),
+    ] {
+        let image = scan(w, h);
+        let upload = NewDocument::from_image(&id, context, document_type, &image).country("USA");
+        let doc = api.upload_document(Flow::Usps1583, &upload).await?;
+        println!("uploaded {} {}: {}", doc.id, doc.document_type, doc.status);
+        documents.push(doc.id);
+    }
 
     let submitted = api.submit(Flow::Usps1583, &id).await?;
     println!(
@@ -69,13 +74,16 @@ pub async fn run(client: &Client) -> Result<Verification, Error> {
     )
     .await?;
 
-    // DOCUMENTS: decide on each document here (`POST /api/v1/usps1583/decisions`
-    // with status 1, approved); once both have a final decision the verification
-    // follows on its own. Until then a reviewer approves the verification itself.
-    let approved = api.approve(Flow::Usps1583, &id).await?;
-    println!("approved: {}", approved.status);
+    // A reviewer approves each document; once both have a decision the
+    // verification follows on its own (all approved → Approved).
+    for doc in &documents {
+        let decision = NewDecision::new(doc, DecisionStatus::Approved).reason("Matches.");
+        let decided = api.decide(Flow::Usps1583, &decision).await?;
+        println!("decided {}: {}", decided.id, decided.status);
+    }
 
     let shown = api.show(Flow::Usps1583, &id).await?;
+    println!("verification: {}", shown.status);
     for h in &shown.history {
         let to = h.to_status.map(|s| s.label()).unwrap_or("-");
         println!("  {} {:<8} by {} → {to}", h.created_at, h.action, h.actor);
@@ -87,6 +95,21 @@ pub async fn run(client: &Client) -> Result<Verification, Error> {
         println!("rate limit: {}/{} left this second", rl.remaining, rl.limit);
     }
     Ok(shown)
+}
+
+/// A small real PNG (`w`×`h`, a gradient) standing in for a scan.
+fn scan(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    let pixels: Vec<u8> = (0..w * h)
+        .flat_map(|i| [(i * 7) as u8, (i * 13) as u8, 200])
+        .collect();
+    let written = enc
+        .write_header()
+        .and_then(|mut wr| wr.write_image_data(&pixels));
+    written.expect("encoding a PNG in memory cannot fail");
+    out
 }
 
 #[allow(dead_code)] // The integration test includes this file and calls `run`.

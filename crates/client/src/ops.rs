@@ -119,6 +119,14 @@ pub(crate) mod verification {
     pub(crate) const ERASE: &Operation = find(VERIFICATION, "deleteVerification");
     /// Comments on a verification.
     pub(crate) const COMMENT: &Operation = find(VERIFICATION, "createVerificationComment");
+    /// Uploads a document.
+    pub(crate) const DOCUMENT_UPLOAD: &Operation = find(VERIFICATION, "createDocument");
+    /// Reads a document.
+    pub(crate) const DOCUMENT: &Operation = find(VERIFICATION, "showDocument");
+    /// Deletes a document of a Started verification.
+    pub(crate) const DOCUMENT_DELETE: &Operation = find(VERIFICATION, "deleteDocument");
+    /// Decides on a document.
+    pub(crate) const DECIDE: &Operation = find(VERIFICATION, "createDecision");
     /// Lists the address blacklist.
     pub(crate) const BLACKLIST: &Operation = find(VERIFICATION, "listAddressBlacklist");
     /// Adds an address to the blacklist.
@@ -143,6 +151,10 @@ pub(crate) mod verification {
         ("rejectVerification", REJECT),
         ("deleteVerification", ERASE),
         ("createVerificationComment", COMMENT),
+        ("createDocument", DOCUMENT_UPLOAD),
+        ("showDocument", DOCUMENT),
+        ("deleteDocument", DOCUMENT_DELETE),
+        ("createDecision", DECIDE),
         ("listAddressBlacklist", BLACKLIST),
         ("createAddressBlacklistEntry", BLACKLIST_ADD),
         ("deleteAddressBlacklistEntry", BLACKLIST_REMOVE),

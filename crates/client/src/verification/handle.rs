@@ -4,6 +4,7 @@
 //! [`Pages`], the walk over a paginated list.
 
 use super::blacklist::{BlacklistEntry, NewBlacklistEntry};
+use super::document::{Document, NewDecision, NewDocument};
 use super::expected::{CreateVerification, NewComment};
 use super::model::{Comment, Flow, Page, Verification};
 use crate::client::{Body, Call, Client};
@@ -24,8 +25,9 @@ use std::borrow::Cow;
 /// The surface takes no `Idempotency-Key`, so a call that may have taken
 /// effect is resent after a 5xx or a timeout only when repeating it is
 /// harmless: reads, [`cancel`](Self::cancel), [`approve`](Self::approve),
-/// [`reject`](Self::reject) (a repeat answers the verification unchanged) and
-/// [`erase`](Self::erase). The others return such a failure to the caller,
+/// [`reject`](Self::reject) (a repeat answers the verification unchanged),
+/// [`decide`](Self::decide) (a repeated decision is answered unchanged, not
+/// recorded twice) and [`erase`](Self::erase). The others return such a failure to the caller,
 /// who can [`show`](Self::show) the verification to see whether it happened.
 #[derive(Debug, Clone, Copy)]
 pub struct VerificationApi<'a> {
@@ -147,7 +149,7 @@ impl<'a> VerificationApi<'a> {
     }
 
     /// `GET /api/v1/{flow}/verifications/{id}` (`showVerification`): with its
-    /// documents, history (oldest first) and non-private comments (newest first).
+    /// documents, history (oldest first) and every comment (newest first).
     pub async fn show(&self, flow: Flow, id: &str) -> Result<Verification, Error> {
         self.data(on(ops::SHOW, flow, id, Body::None, true)).await
     }
@@ -211,6 +213,42 @@ impl<'a> VerificationApi<'a> {
     /// client's API token.
     pub async fn comment(&self, flow: Flow, id: &str, req: &NewComment) -> Result<Comment, Error> {
         self.data(json(req).and_then(|b| on(ops::COMMENT, flow, id, b, false)))
+            .await
+    }
+
+    /// `POST /api/v1/{flow}/documents` (`createDocument`): uploads a document
+    /// image to a Started verification, one per context (the 400 "already has a
+    /// … document" for a second). An image the server cannot use (not base64,
+    /// not a PNG or JPEG, too large) is a 422 on that member.
+    pub async fn upload_document(&self, flow: Flow, req: &NewDocument) -> Result<Document, Error> {
+        self.data(
+            json(req).and_then(|b| call(ops::DOCUMENT_UPLOAD, &[("flow", flow.path())], b, false)),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/{flow}/documents/{id}` (`showDocument`): with a signed
+    /// `image_url` valid 5 minutes and its decisions, oldest first.
+    pub async fn document(&self, flow: Flow, id: &str) -> Result<Document, Error> {
+        self.data(on(ops::DOCUMENT, flow, id, Body::None, true))
+            .await
+    }
+
+    /// `DELETE /api/v1/{flow}/documents/{id}` (`deleteDocument`): deletes a
+    /// document of a Started verification with its images, so that another
+    /// can be uploaded for its context; answers it as it was, without
+    /// `image_url`.
+    pub async fn delete_document(&self, flow: Flow, id: &str) -> Result<Document, Error> {
+        self.data(on(ops::DOCUMENT_DELETE, flow, id, Body::None, false))
+            .await
+    }
+
+    /// `POST /api/v1/{flow}/decisions` (`createDecision`): a manual decision on
+    /// a document, answered with the document. Once every document of a
+    /// submitted verification has one, the verification follows: all approved
+    /// → Approved, any rejected → Rejected, otherwise Double Check.
+    pub async fn decide(&self, flow: Flow, req: &NewDecision) -> Result<Document, Error> {
+        self.data(json(req).and_then(|b| call(ops::DECIDE, &[("flow", flow.path())], b, true)))
             .await
     }
 

@@ -59,7 +59,10 @@ mod handle;
 mod model;
 
 pub use blacklist::{BlacklistEntry, NewBlacklistEntry};
-pub use document::{Decision, Document, ExtractedAddress, ExtractedData, Validation};
+pub use document::{
+    Decision, DecisionStatus, Document, DocumentStatus, DocumentUpload, ExtractedAddress,
+    ExtractedData, NewDecision, NewDocument, Validation,
+};
 pub use errors::{FieldError, VerificationFailure};
 pub use expected::{
     Address, CreateVerification, ExpectedData, ExpectedDocument, ExpectedDocuments, NewComment,

@@ -194,7 +194,7 @@ pub struct Verification {
     /// Every change, oldest first (detail view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
-    /// Every comment, newest first, with its private flag (detail view).
+    /// Every comment, newest first, each with its `private` flag (detail view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<Comment>,
 }

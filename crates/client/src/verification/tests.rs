@@ -29,6 +29,9 @@ fn every_response_example_decodes_into_the_call_s_type() {
             "listAddressBlacklist" => decode::<Data<Vec<BlacklistEntry>>>(op.id, ex),
             "createAddressBlacklistEntry" => decode::<Data<BlacklistEntry>>(op.id, ex),
             "deleteAddressBlacklistEntry" => decode::<Data<Value>>(op.id, ex),
+            "createDocument" | "showDocument" | "deleteDocument" | "createDecision" => {
+                decode::<Data<Document>>(op.id, ex)
+            }
             id if id.ends_with("Verification") => decode::<Data<Verification>>(op.id, ex),
             other => panic!("{other}: no client type decodes its answer"),
         }
@@ -51,7 +54,12 @@ fn the_show_example_keeps_its_history_and_comments() {
 
 #[test]
 fn request_examples_round_trip_through_the_request_types() {
-    for id in ["createVerification", "createAddressBlacklistEntry"] {
+    for id in [
+        "createVerification",
+        "createAddressBlacklistEntry",
+        "createDocument",
+        "createDecision",
+    ] {
         let op = VERIFICATION.iter().find(|o| o.id == id).unwrap();
         let example: Value = serde_json::from_str(op.request.unwrap().example).unwrap();
         let sent = if id == "createVerification" {
@@ -59,6 +67,23 @@ fn request_examples_round_trip_through_the_request_types() {
                 serde_json::from_value(example["expected_data"].clone()).unwrap();
             let mut req = CreateVerification::new(expected);
             req.vendor_reference = example["vendor_reference"].as_str().map(str::to_string);
+            idv_core::json::to_value(&req).unwrap()
+        } else if id == "createDocument" {
+            let d = &example["document"];
+            let part = |k: &str| d[k].as_str().unwrap().to_string();
+            let req = NewDocument::new(
+                example["verification"].as_str().unwrap(),
+                part("context_type"),
+                part("type"),
+                part("image"),
+            )
+            .country(part("country"));
+            idv_core::json::to_value(&req).unwrap()
+        } else if id == "createDecision" {
+            let req = NewDecision::new(
+                example["document"].as_str().unwrap(),
+                DecisionStatus::from_value(example["status"].as_i64().unwrap()),
+            );
             idv_core::json::to_value(&req).unwrap()
         } else {
             let part = |k: &str| example[k].as_str().unwrap().to_string();
@@ -115,5 +140,34 @@ fn a_document_in_the_contract_s_shape_decodes() {
         Some("1 Main St")
     );
     assert_eq!(doc.validations[0].result, "pass");
+    assert_eq!(doc.status, DocumentStatus::Approved);
+    assert_eq!(doc.decisions[0].status, DecisionStatus::Approved);
     assert_eq!(doc.decisions[0].status_label, "APPROVED");
+}
+
+#[test]
+fn document_and_decision_statuses_keep_their_numbers() {
+    for n in 1..=7 {
+        let s = DocumentStatus::from_value(n);
+        assert_eq!(s.value(), n);
+        assert_ne!(s.label(), "Unknown");
+    }
+    assert_eq!(DocumentStatus::from_value(8), DocumentStatus::Other(8));
+    assert_eq!(DocumentStatus::InProgress.to_string(), "In progress");
+    for n in 1..=4 {
+        assert_eq!(DecisionStatus::from_value(n).value(), n);
+    }
+    assert_eq!(DecisionStatus::from_value(0), DecisionStatus::Other(0));
+    let d: DecisionStatus = serde_json::from_str("3").unwrap();
+    assert_eq!(d.label(), "DOUBLE_CHECK");
+}
+
+#[test]
+fn an_upload_from_bytes_is_sent_as_base64() {
+    let req = NewDocument::from_image("ver_1", "PHOTO_ID", "Passport", b"\x89PNG\r\n")
+        .back_side_image(b"ab");
+    let sent = idv_core::json::to_value(&req).unwrap();
+    assert_eq!(sent["document"]["image"], "iVBORw0K");
+    assert_eq!(sent["back_side_data"], "YWI=");
+    assert!(sent["document"].get("country").is_none());
 }

@@ -43,6 +43,17 @@ async fn the_usps1583_example_runs_against_the_real_server() {
         idv_client::verification::VerificationStatus::Approved
     );
     let actions: Vec<&str> = v.history.iter().map(|h| h.action.as_str()).collect();
-    assert_eq!(actions, ["create", "submit", "approve"]);
+    assert_eq!(
+        actions,
+        [
+            "create", "upload", "upload", "submit", "decision", "decision"
+        ]
+    );
+    assert_eq!(v.documents.len(), 2);
+    assert!(
+        v.documents
+            .iter()
+            .all(|d| d.status == idv_client::verification::DocumentStatus::Approved)
+    );
     assert_eq!(v.comments.len(), 1);
 }

@@ -1,7 +1,8 @@
-//! The lifecycle that exists (create, show, submit, hold, resume, approve,
-//! reject, cancel, comments, erasure) and the address blacklist.
+//! The lifecycle (create, upload the documents, show one, submit, hold,
+//! resume, decide on each document until the verification is Approved,
+//! approve, reject, cancel, comments, erasure) and the address blacklist.
 
-use super::{client, entry, identity, usps, workspace};
+use super::{client, entry, identity, png, usps, workspace};
 use crate::real::{RealServer, quick};
 use idv_client::ApiToken;
 use idv_client::verification::*;
@@ -39,6 +40,61 @@ async fn the_lifecycle_runs_through_the_sdk() {
         "Driver License"
     );
 
+    // Submit needs every document the flow requires: a 422 on `documents` first.
+    let early = api.submit(Flow::Usps1583, &v.id).await.unwrap_err();
+    assert_eq!(early.status(), Some(422), "{early}");
+    assert!(
+        early.field_errors().iter().any(|f| f.field == "documents"),
+        "{early}"
+    );
+    let photo = api
+        .upload_document(
+            Flow::Usps1583,
+            &NewDocument::from_image(&v.id, "PHOTO_ID", "driver license", &png(8, 6))
+                .country("USA")
+                .back_side_image(&png(6, 4)),
+        )
+        .await
+        .expect("upload the photo ID");
+    assert!(photo.id.starts_with("doc_"), "{}", photo.id);
+    assert_eq!(
+        (
+            photo.status,
+            photo.document_type.as_str(),
+            photo.verification.as_str()
+        ),
+        (DocumentStatus::Uploaded, "Driver License", v.id.as_str())
+    );
+    // A second proof of address replaces the first only after deleting it.
+    let first = api
+        .upload_document(
+            Flow::Usps1583,
+            &NewDocument::from_image(&v.id, "PROOF_OF_ADDRESS", "Utility Bill", &png(5, 5)),
+        )
+        .await
+        .expect("upload the proof of address");
+    let deleted = api
+        .delete_document(Flow::Usps1583, &first.id)
+        .await
+        .expect("delete");
+    assert_eq!(deleted.id, first.id);
+    assert!(deleted.image_url.is_none());
+    let gone = api.document(Flow::Usps1583, &first.id).await.unwrap_err();
+    assert_eq!(gone.status(), Some(404));
+    let bill = api
+        .upload_document(
+            Flow::Usps1583,
+            &NewDocument::from_image(&v.id, "PROOF_OF_ADDRESS", "Utility Bill", &png(7, 3)),
+        )
+        .await
+        .expect("upload the proof of address again");
+    let read = api
+        .document(Flow::Usps1583, &photo.id)
+        .await
+        .expect("show the document");
+    assert_eq!(read.id, photo.id);
+    assert!(read.image_url.is_some_and(|u| u.contains("/api/v1/files/")));
+
     let submitted = api.submit(Flow::Usps1583, &v.id).await.expect("submit");
     assert_eq!(submitted.status, VerificationStatus::Submitted);
     assert!(submitted.submitted_at.is_some());
@@ -62,9 +118,38 @@ async fn the_lifecycle_runs_through_the_sdk() {
     );
     let resumed = api.resume(Flow::Usps1583, &v.id).await.expect("resume");
     assert_eq!(resumed.status, VerificationStatus::Submitted);
-    let approved = api.approve(Flow::Usps1583, &v.id).await.expect("approve");
+    // A decision on each document: once both are approved, so is the verification.
+    let decided = api
+        .decide(
+            Flow::Usps1583,
+            &NewDecision::new(&photo.id, DecisionStatus::Approved)
+                .reason("Matches the expected data.")
+                .validation_workflow("SDK test"),
+        )
+        .await
+        .expect("decide on the photo ID");
+    assert_eq!(decided.status, DocumentStatus::Approved);
+    let decision = decided.decisions.last().expect("a decision");
+    assert_eq!(
+        (decision.status, decision.validation_workflow.as_str()),
+        (DecisionStatus::Approved, "SDK test")
+    );
+    assert_eq!(
+        api.show(Flow::Usps1583, &v.id).await.expect("show").status,
+        VerificationStatus::Submitted
+    );
+    let decided = api
+        .decide(
+            Flow::Usps1583,
+            &NewDecision::new(&bill.id, DecisionStatus::Approved),
+        )
+        .await
+        .expect("decide on the bill");
+    assert_eq!(decided.status, DocumentStatus::Approved);
+    let approved = api.show(Flow::Usps1583, &v.id).await.expect("show");
     assert_eq!(approved.status, VerificationStatus::Approved);
-    // A repeated approve answers it unchanged (what makes it safe to resend).
+    // Approving an Approved verification answers it unchanged, with no
+    // history row (what makes `approve` safe to resend).
     let same = api
         .approve(Flow::Usps1583, &v.id)
         .await
@@ -96,7 +181,19 @@ async fn the_lifecycle_runs_through_the_sdk() {
     let actions: Vec<&str> = shown.history.iter().map(|h| h.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["create", "submit", "hold", "resume", "approve", "reject"]
+        [
+            "create",
+            "upload",
+            "upload",
+            "delete_document",
+            "upload",
+            "submit",
+            "hold",
+            "resume",
+            "decision",
+            "decision",
+            "reject"
+        ]
     );
     assert!(shown.history.iter().all(|h| h.actor == actor));
     let last = shown.history.last().unwrap();
@@ -107,8 +204,8 @@ async fn the_lifecycle_runs_through_the_sdk() {
             Some(VerificationStatus::Rejected)
         )
     );
-    // Every comment, newest first, with its private flag (private = hidden
-    // from the end user): the rejection's reason is one.
+    // Every comment, private ones too (the API token sees them), newest first:
+    // the rejection's reason is one.
     let bodies: Vec<(&str, bool)> = shown
         .comments
         .iter()

@@ -1,8 +1,8 @@
 //! `client.verification()` against the real idv server (see each file) and
 //! the scripted one (`scripted.rs`): the lifecycle that exists and the
-//! blacklist (`lifecycle.rs`), pagination across pages per flow and across
+//! blacklist, with documents uploaded and decided (`lifecycle.rs`), pagination across pages per flow and across
 //! flows (`lists.rs`), and what the server refuses (`refusals.rs`): a 422 with
-//! each field decoded to its entry, another workspace's id as the same 404 as
+//! each field decoded to its entry (a create, an upload), another workspace's id as the same 404 as
 //! an unknown one, the API token's 401, and the per-workspace 429 waited out per
 //! `Retry-After`.
 
@@ -69,4 +69,24 @@ pub fn identity() -> CreateVerification {
 pub fn entry(e: &Error) -> VerificationError {
     e.verification_error()
         .unwrap_or_else(|| panic!("not a verification entry: {e}"))
+}
+
+/// A small real PNG (`w`×`h`, noisy RGB): an image the server decodes and keeps.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    let mut wr = enc.write_header().expect("png header");
+    let mut seed = 0x9e37_79b9_u32;
+    let data: Vec<u8> = (0..w * h * 3)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as u8
+        })
+        .collect();
+    wr.write_image_data(&data).expect("png data");
+    wr.finish().expect("png end");
+    out
 }

@@ -1,11 +1,39 @@
 //! What the server refuses: a 422 field by field, another workspace's id,
 //! a wrong or missing API token, and the per-workspace 429.
 
-use super::{client, entry, usps, workspace};
+use super::{client, entry, png, usps, workspace};
 use crate::real::{RealServer, quick};
 use idv_client::verification::*;
 use idv_client::{ApiToken, Client, Error, ErrorId, RetryPolicy};
 use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn a_refused_upload_names_the_image_member() {
+    let srv = RealServer::start().await;
+    let ws = workspace(&srv).await;
+    let c = client(&srv, &ws.token.token, quick());
+    let api = c.verification();
+    let v = api
+        .create(Flow::Usps1583, &usps("Jane"))
+        .await
+        .expect("create");
+    // Bytes that are not a PNG or a JPEG, and a back side that is not base64.
+    let bad = NewDocument::from_image(&v.id, "PHOTO_ID", "Driver License", b"not an image")
+        .back_side("%%%");
+    let e = api.upload_document(Flow::Usps1583, &bad).await.unwrap_err();
+    assert_eq!(e.status(), Some(422), "{e}");
+    let fields: Vec<String> = e.field_errors().into_iter().map(|f| f.field).collect();
+    assert!(
+        fields.iter().any(|f| f == "document.image")
+            && fields.iter().any(|f| f == "back_side_data"),
+        "{fields:?}"
+    );
+    // Nothing was kept: a good image for the same context is accepted.
+    let good = NewDocument::from_image(&v.id, "PHOTO_ID", "Driver License", &png(4, 4));
+    api.upload_document(Flow::Usps1583, &good)
+        .await
+        .expect("upload after the refusal");
+}
 
 #[tokio::test]
 async fn a_refused_create_lists_each_field_with_its_entry() {

@@ -1,3 +1,5 @@
+//! The configuration's layering, defaults, redaction and single-setting parsing.
+
 #[test]
 fn the_public_url_is_an_http_url_without_its_trailing_slash() {
     let layer = |v: &str| ConfigLayer {

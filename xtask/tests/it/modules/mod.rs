@@ -78,6 +78,18 @@ const EXCEPTIONS: &[Exception] = &[
         to: "firewall",
         item: None,
     },
+    // The configuration loader nests the firewall's `[firewall]` table: its
+    // settings and their optional layer are read where every other setting is.
+    Exception {
+        from: "config",
+        to: "firewall",
+        item: Some("Settings"),
+    },
+    Exception {
+        from: "config",
+        to: "firewall",
+        item: Some("SettingsLayer"),
+    },
     // store/ holds the SQLite and PostgreSQL implementation of each surface's store
     // trait, which lives in the surface's own `store` module.
     Exception {

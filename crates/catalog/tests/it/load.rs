@@ -120,3 +120,38 @@ fn a_parse_cache_changes_nothing_but_the_work() {
         "{found}"
     );
 }
+
+/// Found by the `catalog` fuzz target (fuzz/README.md, finding 6): 128 carriage
+/// returns inserted in `statuses.yaml` made the YAML parser report line 211 of a
+/// 117-line file. A line break other than LF or CRLF is refused where it stands,
+/// counted in LF lines.
+#[test]
+fn a_line_break_other_than_lf_is_refused_at_its_line() {
+    let base = texts(&data("base"));
+    let path = "catalog/statuses.yaml";
+    for (odd, what) in [
+        ("\r\r\r", "carriage return"),
+        ("\u{85}", "U+0085"),
+        ("\u{2028}", "U+2028"),
+        ("\u{2029}", "U+2029"),
+    ] {
+        let mut files = base.clone();
+        let text = &base[path];
+        let third = text.match_indices('\n').nth(1).expect("three lines").0 + 1;
+        files.insert(
+            path.into(),
+            format!("{}  {odd}{}", &text[..third], &text[third..]),
+        );
+        let diags = Catalog::from_texts(&files).expect_err("refused");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let shown = diags[0].to_string();
+        assert!(
+            shown.starts_with("catalog/statuses.yaml:3:3: ") && shown.contains(what),
+            "{shown}"
+        );
+    }
+    // CRLF line endings are still read.
+    let mut crlf = base.clone();
+    crlf.insert(path.into(), base[path].replace('\n', "\r\n"));
+    assert!(Catalog::from_texts(&crlf).is_ok());
+}

@@ -8,6 +8,7 @@
 #   FUZZ_TARGETS    space-separated targets to run (default: all, `cargo fuzz list`)
 #   FUZZ_SANITIZER  none (default) or address; see fuzz/README.md
 #   FUZZ_RUNS       stop each target after this many executions instead of SECONDS
+#                   (or after SECONDS too, when SECONDS is given: whichever comes first)
 #   FUZZ_SEED       libFuzzer's random seed (CI sets 1, so a run is reproducible)
 #
 # cargo-fuzz needs nightly compiler flags; only the stable toolchain is assumed, so
@@ -15,6 +16,7 @@
 set -euo pipefail
 
 secs="${1:-60}"
+given_secs="${1:-}"
 case "$secs" in
   '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS]" >&2; exit 2 ;;
 esac
@@ -36,6 +38,9 @@ cargo fuzz build "${flags[@]}"
 limit=(-max_total_time="$secs")
 if [ -n "${FUZZ_RUNS:-}" ]; then
   limit=(-runs="$FUZZ_RUNS")
+  if [ -n "$given_secs" ]; then
+    limit+=(-max_total_time="$secs")
+  fi
 fi
 if [ -n "${FUZZ_SEED:-}" ]; then
   limit+=(-seed="$FUZZ_SEED")

@@ -7,10 +7,16 @@
 //! Input: a first line with the file's path (e.g. `catalog/errors/possession.yaml`;
 //! an unknown path adds a file), then its text. The other files are the small base
 //! catalogue of idv-catalog's tests (`crates/catalog/tests/data/base`).
+//!
+//! The catalogue is loaded through a `ParseCache` kept for the whole run, so the
+//! base files, which are the same at every execution, are parsed once rather than
+//! at every execution; the changed file goes through the whole parser each time.
+//! (`idv-catalog`'s `load::a_parse_cache_changes_nothing_but_the_work` checks that
+//! the cache changes no result.)
 
 #![no_main]
 
-use idv_catalog::{Catalog, Diagnostic, lock, render, validate};
+use idv_catalog::{Catalog, Diagnostic, ParseCache, lock, render, validate};
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeMap;
 
@@ -34,6 +40,10 @@ const BASE: [(&str, &str); 9] = base![
     "catalog/errors/verification.yaml",
     "catalog/operations/possession.yaml",
 ];
+
+thread_local! {
+    static CACHE: ParseCache = ParseCache::new();
+}
 
 fn check(d: &Diagnostic, files: &BTreeMap<String, String>) {
     let shown = d.to_string();
@@ -61,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     files.insert(path, text);
 
-    let cat = match Catalog::from_texts(&files) {
+    let cat = match CACHE.with(|cache| Catalog::from_texts_cached(&files, cache)) {
         Ok(cat) => cat,
         Err(diags) => {
             assert!(!diags.is_empty(), "a failed load must say why");

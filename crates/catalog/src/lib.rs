@@ -8,6 +8,7 @@
 //! reference, `catalog.json` and `codes.lock`. It is used by `xtask` only; the
 //! runtime crates read the generated code, never the YAML.
 
+mod cache;
 mod load;
 pub mod lock;
 pub mod model;
@@ -20,6 +21,7 @@ mod yaml;
 #[path = "../../core/src/template.rs"]
 pub mod template;
 
+pub use cache::ParseCache;
 use model::*;
 use std::fmt;
 pub use sync::{GENERATED_DIRS, Output, SyncReport, generate, sync};

@@ -3,7 +3,7 @@
 
 use crate::model::*;
 use crate::yaml::Positions;
-use crate::{Catalog, Diagnostic, Pos, SourceFile, yaml};
+use crate::{Catalog, Diagnostic, ParseCache, Pos, SourceFile, yaml};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,7 +21,18 @@ impl Catalog {
     /// (`fuzz/`) feed arbitrary text through here, so the loader has one code path
     /// whatever the files come from.
     pub fn from_texts(files: &BTreeMap<String, String>) -> Result<Catalog, Vec<Diagnostic>> {
-        Catalog::load_from(&Memory(files))
+        Catalog::load_from(&Memory(files, None))
+    }
+
+    /// [`from_texts`](Catalog::from_texts) through a [`ParseCache`]: a file whose
+    /// text is the same as at an earlier load through `cache` is not parsed again.
+    /// The result is the same as without the cache; the `catalog` fuzz target loads
+    /// a fixed base with one file changed this way.
+    pub fn from_texts_cached(
+        files: &BTreeMap<String, String>,
+        cache: &ParseCache,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        Catalog::load_from(&Memory(files, Some(cache)))
     }
 
     fn load_from(src: &dyn Files) -> Result<Catalog, Vec<Diagnostic>> {
@@ -152,7 +163,7 @@ impl Catalog {
         }
     }
 
-    fn read<T: serde::de::DeserializeOwned>(
+    fn read<T: serde::de::DeserializeOwned + Clone + 'static>(
         &mut self,
         src: &dyn Files,
         rel: &str,
@@ -169,11 +180,23 @@ impl Catalog {
                 return None;
             }
         };
+        if let Some((positions, v)) = src.cache().and_then(|c| c.get::<T>(rel, &text)) {
+            self.files.push(SourceFile {
+                path: rel.to_string(),
+                positions,
+            });
+            return Some(v);
+        }
+        let positions = Positions::of(&text);
+        let parsed = yaml::from_str::<T>(&text);
+        if let (Some(cache), Ok(v)) = (src.cache(), &parsed) {
+            cache.put(rel, &text, &positions, v.clone());
+        }
         self.files.push(SourceFile {
             path: rel.to_string(),
-            positions: Positions::of(&text),
+            positions,
         });
-        match yaml::from_str::<T>(&text) {
+        match parsed {
             Ok(v) => Some(v),
             Err((pos, msg)) => {
                 diags.push(Diagnostic {
@@ -196,6 +219,10 @@ trait Files {
     fn read(&self, rel: &str) -> std::io::Result<String>;
     /// The `*.yaml` files directly in directory `rel`, as relative paths, sorted.
     fn yaml_files(&self, rel: &str) -> std::io::Result<Vec<String>>;
+    /// Where parsed files are kept between loads, if anywhere.
+    fn cache(&self) -> Option<&ParseCache> {
+        None
+    }
 }
 
 /// The files under a repository root.
@@ -216,8 +243,9 @@ impl Files for Disk<'_> {
     }
 }
 
-/// Files given as text ([`Catalog::from_texts`]).
-struct Memory<'a>(&'a BTreeMap<String, String>);
+/// Files given as text ([`Catalog::from_texts`]), with the cache of
+/// [`Catalog::from_texts_cached`].
+struct Memory<'a>(&'a BTreeMap<String, String>, Option<&'a ParseCache>);
 
 impl Files for Memory<'_> {
     fn read(&self, rel: &str) -> std::io::Result<String> {
@@ -241,5 +269,8 @@ impl Files for Memory<'_> {
             return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
         }
         Ok(names)
+    }
+    fn cache(&self) -> Option<&ParseCache> {
+        self.1
     }
 }

@@ -55,3 +55,103 @@ fn a_file_missing_from_the_texts_is_reported_like_a_missing_file() {
         diags[0]
     );
 }
+
+/// What a load through a `ParseCache` (the `catalog` fuzz target's way) gives, as
+/// text: the rendered `catalog.json` and the positions of a validation finding, or
+/// the diagnostics.
+fn outcome(result: Result<Catalog, Vec<idv_catalog::Diagnostic>>) -> String {
+    match result {
+        Ok(cat) => {
+            let diags = idv_catalog::validate::validate(&cat);
+            let shown: Vec<String> = diags.iter().map(|d| d.to_string()).collect();
+            format!("{}\n{}", idv_catalog::render::json(&cat), shown.join("\n"))
+        }
+        Err(diags) => diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn a_parse_cache_changes_nothing_but_the_work() {
+    let cache = idv_catalog::ParseCache::new();
+    let base = texts(&data("base"));
+    let errors = "catalog/errors/possession.yaml";
+    // The same file with a new error message (still valid), with a line added in
+    // front (every position moves), and broken YAML.
+    let mut reworded = base.clone();
+    let text = &base[errors];
+    let message = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("message: "))
+        .expect("an error with a message");
+    reworded.insert(
+        errors.into(),
+        text.replacen(message, "\"Reworded for the cache test.\"", 1),
+    );
+    let mut shifted = base.clone();
+    shifted.insert(errors.into(), format!("# a new first line\n{text}"));
+    let mut broken = base.clone();
+    broken.insert(errors.into(), format!("{text}\n  - : [\n"));
+    // A status that no longer exists, so validation points into the shifted file.
+    let mut invalid = shifted.clone();
+    invalid.insert(
+        errors.into(),
+        shifted[errors].replacen("status: 4", "status: 9", 1),
+    );
+
+    for files in [
+        &base, &reworded, &base, &shifted, &broken, &invalid, &base, &shifted,
+    ] {
+        let cached = outcome(Catalog::from_texts_cached(files, &cache));
+        assert_eq!(cached, outcome(Catalog::from_texts(files)));
+    }
+    assert!(
+        outcome(Catalog::from_texts_cached(&reworded, &cache))
+            .contains("Reworded for the cache test.")
+    );
+    assert!(Catalog::from_texts_cached(&broken, &cache).is_err());
+    // The finding is on the status line, one line down in the shifted file.
+    let found = outcome(Catalog::from_texts_cached(&invalid, &cache));
+    assert!(
+        found.contains("catalog/errors/possession.yaml:6:"),
+        "{found}"
+    );
+}
+
+/// Found by the `catalog` fuzz target (fuzz/README.md, finding 6): 128 carriage
+/// returns inserted in `statuses.yaml` made the YAML parser report line 211 of a
+/// 117-line file. A line break other than LF or CRLF is refused where it stands,
+/// counted in LF lines.
+#[test]
+fn a_line_break_other_than_lf_is_refused_at_its_line() {
+    let base = texts(&data("base"));
+    let path = "catalog/statuses.yaml";
+    for (odd, what) in [
+        ("\r\r\r", "carriage return"),
+        ("\u{85}", "U+0085"),
+        ("\u{2028}", "U+2028"),
+        ("\u{2029}", "U+2029"),
+    ] {
+        let mut files = base.clone();
+        let text = &base[path];
+        let third = text.match_indices('\n').nth(1).expect("three lines").0 + 1;
+        files.insert(
+            path.into(),
+            format!("{}  {odd}{}", &text[..third], &text[third..]),
+        );
+        let diags = Catalog::from_texts(&files).expect_err("refused");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let shown = diags[0].to_string();
+        assert!(
+            shown.starts_with("catalog/statuses.yaml:3:3: ") && shown.contains(what),
+            "{shown}"
+        );
+    }
+    // CRLF line endings are still read.
+    let mut crlf = base.clone();
+    crlf.insert(path.into(), base[path].replace('\n', "\r\n"));
+    assert!(Catalog::from_texts(&crlf).is_ok());
+}

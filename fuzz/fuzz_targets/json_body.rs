@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     match idv_server::http::input::parse_json_object::<PossessionError>(data) {
         Ok(obj) => assert_eq!(parsed.ok(), Some(Value::Object(obj))),
         Err(Failure::Internal(cause)) => panic!("a body reader answered 8000: {cause}"),
+        Err(Failure::Invalid(errors)) => panic!("a body reader answered field errors: {errors:?}"),
         Err(Failure::Api(e)) => {
             let PossessionError::MalformedRequest { reasons } = &e else {
                 panic!("not an 8001: {e:?}");

@@ -1,6 +1,6 @@
 """schemathesis hooks for the idv campaign (loaded through schemathesis.toml).
 
-Three things a schema cannot say, each narrowed to exactly the cases it is about;
+Six things a schema cannot say, each narrowed to exactly the cases it is about;
 every other request and every other failure goes through untouched.
 
 1. A fresh Idempotency-Key per request. The document's example key would otherwise be
@@ -29,6 +29,36 @@ every other request and every other failure goes through untouched.
    optional. A positive-data (ST202) failure is dropped only when the request is a
    desktop flow without the field (or with it empty) and the 8001 names that and
    nothing else.
+
+4. Two cross-field rules of the verification surface (/api/v1/...), which answers
+   them with 422 and its Laravel-style body; both are stated in the operations'
+   descriptions (catalog/operations/verification.yaml), but the operations format
+   has no way to say them in the schema (no minProperties, no comparison of fields):
+   `POST /api/v1/address-blacklist` needs at least one address component (the
+   document lists all five as optional, so `{}` is schema-valid), and on
+   `POST /api/v1/{flow}/verifications` the expected proof of address must be of
+   another type than the photo ID and each type one the flow accepts. A
+   positive-data (ST202) failure is dropped only when the body really breaks that
+   rule (for the flow's types: the 422 says the type is not configured for the flow)
+   and the 422 names that field alone.
+
+5. State refusals of the verification surface. The API it reproduces answers a
+   request that the verification's state or flow does not allow with 400, not 409
+   (catalog/errors/verification.yaml: verification_canceled,
+   verification_already_started, verification_document_exists,
+   verification_invalid_transition, invalid_verification_flow); once the campaign
+   has created a verification, schema-valid requests on it (approve a Started one,
+   reach it through another flow's path, ...) meet them. A positive-data (ST202)
+   failure on /api/v1/ is dropped only when the answer is 400 with one of those
+   catalogued messages.
+
+6. Control characters in the verification surface's text members. Every text member
+   refuses control characters (only a comment body and a rejection reason allow line
+   breaks and tabs), as docs/guides/verification.md says ("Request rules"); the
+   operations format gives those fields a length but no character class, so the
+   document lets schemathesis generate them. A positive-data (ST202) failure on
+   /api/v1/ is dropped only when the answer is 422 and every field it names holds a
+   control character in the request and is refused for exactly that.
 """
 
 import json
@@ -57,8 +87,91 @@ def _reasons(body):
     return body.get("message", "").removeprefix("malformed request: ").split("; ")
 
 
+ADDRESS_COMPONENTS = ("street", "city", "state", "postal_code", "country")
+SAME_TYPES_FIELD = "expected_data.documents.proof_of_address.type"
+SAME_TYPES_REASON = "The photo ID and proof of address document types must be different."
+FLOW_TYPE = re.compile(
+    r"The selected expected_data\.documents\.(photo_id|proof_of_address)\.type is not configured for this flow\."
+)
+# The catalogued messages of case 5 (catalog/errors/verification.yaml).
+STATE_REFUSAL = re.compile(
+    r"The verification is canceled\.|The verification has already started\."
+    r"|The verification already has a [A-Z_]+ document\."
+    r"|The verification cannot be [a-z]+ while it is [A-Za-z ]+\.|Invalid verification flow\."
+)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_REASON = re.compile(r"The (.+) field is invalid: must not contain control characters\.")
+
+
+def _member(body, dotted):
+    """The value at `a.b.c` in the request body, or None."""
+    for part in dotted.split("."):
+        if not isinstance(body, dict):
+            return None
+        body = body.get(part)
+    return body
+
+
+def _control_characters(case, response):
+    """Whether a 422 on the verification surface is case 6's refusal."""
+    if response.status_code != 422 or not case.operation.path.startswith("/api/v1/"):
+        return False
+    try:
+        errors = json.loads(response.text).get("errors") or {}
+    except (ValueError, AttributeError):
+        return False
+
+    def refused(field, reasons):
+        value = _member(case.body, field)
+        m = len(reasons) == 1 and CONTROL_REASON.fullmatch(reasons[0])
+        return bool(m) and m.group(1) == field and isinstance(value, str) and CONTROL.search(value)
+
+    return bool(errors) and all(refused(k, v) for k, v in errors.items())
+
+
+def _state_refusal(case, response):
+    """Whether a 400 on the verification surface is one of case 5's refusals."""
+    if response.status_code != 400 or not case.operation.path.startswith("/api/v1/"):
+        return False
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        return False
+    return isinstance(body, dict) and STATE_REFUSAL.fullmatch(body.get("message", "")) is not None
+
+
+def _verification_rule(case, response):
+    """Whether a 422 to schema-valid data is one of the rules of case 4 above."""
+    if response.status_code != 422 or not isinstance(case.body, dict):
+        return False
+    try:
+        errors = json.loads(response.text).get("errors") or {}
+    except (ValueError, AttributeError):
+        return False
+    path, method = case.operation.path, case.operation.method.upper()
+    if method == "POST" and path == "/api/v1/address-blacklist":
+        empty = not any(case.body.get(k) for k in ADDRESS_COMPONENTS)
+        return empty and list(errors) == ["street"]
+    if method == "POST" and path == "/api/v1/{flow}/verifications":
+        docs = (case.body.get("expected_data") or {}).get("documents") or {}
+        types = [(docs.get(k) or {}).get("type") for k in ("photo_id", "proof_of_address")]
+        same = all(isinstance(t, str) for t in types) and types[0].lower() == types[1].lower()
+        if same and errors == {SAME_TYPES_FIELD: [SAME_TYPES_REASON]}:
+            return True
+        return len(errors) == 1 and all(
+            len(v) == 1 and FLOW_TYPE.fullmatch(v[0]) and FLOW_TYPE.fullmatch(v[0]).group(1) in k
+            for k, v in errors.items()
+        )
+    return False
+
+
 def _explained(case, response):
-    """Whether a 400 to schema-valid data is one of the cases 2 and 3 above."""
+    """Whether a 400 or 422 to schema-valid data is one of the cases 2 to 4 above."""
+    if (_verification_rule(case, response) or _state_refusal(case, response)
+            or _control_characters(case, response)):
+        return True
     if response.status_code != 400 or not isinstance(case.body, dict):
         return False
     try:
@@ -80,7 +193,7 @@ def _explained(case, response):
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Keep a failure unless it is one of the ST202 cases 2 and 3 described above."""
+    """Keep a failure unless it is one of the ST202 cases 2 to 4 described above."""
     if getattr(failure, "code", None) != "ST202" or not _explained(case, response):
         return True
     log = os.environ.get("ST_DROPPED_LOG")

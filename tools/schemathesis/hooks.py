@@ -1,6 +1,6 @@
 """schemathesis hooks for the idv campaign (loaded through schemathesis.toml).
 
-Six things a schema cannot say, each narrowed to exactly the cases it is about;
+Nine things a schema cannot say, each narrowed to exactly the cases it is about;
 every other request and every other failure goes through untouched.
 
 1. A fresh Idempotency-Key per request. The document's example key would otherwise be
@@ -58,7 +58,32 @@ every other request and every other failure goes through untouched.
    operations format gives those fields a length but no character class, so the
    document lets schemathesis generate them. A positive-data (ST202) failure on
    /api/v1/ is dropped only when the answer is 422 and every field it names holds a
-   control character in the request and is refused for exactly that.
+   control character (C0, DEL or C1) in the request and is refused for exactly that.
+
+7. Flow-dependent requirements. `POST /api/v1/{flow}/verifications` requires
+   `expected_data.documents.photo_id` (and its `type`) where the flow requires a photo
+   ID, and the address and the proof of address where it requires one (usps1583):
+   the field descriptions and docs/guides/verification.md say so, but the document
+   is shared by every flow and marks them optional. A positive-data (ST202) failure
+   is dropped only when every field the 422 names is one of those, absent from the
+   request, and refused as "is required".
+
+8. Empty optional members count as absent (docs/guides/verification.md: "an empty
+   string or null counts as absent"), so an optional `documents.*.country` or
+   `person.date_of_birth` sent as "" is accepted although its pattern does not match
+   "". A negative-data (ST201) failure on `POST /api/v1/{flow}/verifications` is
+   dropped only when the request holds "" in one of those members. Likewise a
+   required text member sent as "" (a comment's `body`, a rejection's `reason`; the
+   document gives them no minimum length) is refused as "is required", and
+   `date_of_birth` must be a real date not after today (its description says so;
+   the pattern only fixes the shape). A 422 whose every field is refused for one of
+   the reasons of cases 6 to 8 is dropped as ST202.
+
+9. Erasing a verification keeps it readable. `DELETE /api/v1/{flow}/verifications/{id}`
+   erases the personal data and keeps the id, status and history, and the
+   operation's description says it can still be read; the stateful
+   use_after_free check (ST301) expects a 404 afterwards. Dropped only for that
+   operation's resource.
 """
 
 import json
@@ -101,7 +126,8 @@ STATE_REFUSAL = re.compile(
 )
 
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+DATE_REASON = re.compile(r"The expected_data\.person\.date_of_birth field is invalid: must be (a valid date|a date before or equal to today)\.")
 CONTROL_REASON = re.compile(r"The (.+) field is invalid: must not contain control characters\.")
 
 
@@ -115,8 +141,11 @@ def _member(body, dotted):
 
 
 def _control_characters(case, response):
-    """Whether a 422 on the verification surface is case 6's refusal."""
-    if response.status_code != 422 or not case.operation.path.startswith("/api/v1/"):
+    """Whether a 422 on the verification surface names only fields each refused for
+    one of cases 6 to 8 (a control character, a flow-dependent or empty required
+    member, a date of the right shape that is not a real one or is in the future)."""
+    if (response.status_code != 422 or not case.operation.path.startswith("/api/v1/")
+            or not isinstance(case.body, dict)):
         return False
     try:
         errors = json.loads(response.text).get("errors") or {}
@@ -125,10 +154,47 @@ def _control_characters(case, response):
 
     def refused(field, reasons):
         value = _member(case.body, field)
-        m = len(reasons) == 1 and CONTROL_REASON.fullmatch(reasons[0])
-        return bool(m) and m.group(1) == field and isinstance(value, str) and CONTROL.search(value)
+        if len(reasons) != 1:
+            return False
+        m = CONTROL_REASON.fullmatch(reasons[0])
+        if m:
+            return m.group(1) == field and isinstance(value, str) and CONTROL.search(value) is not None
+        if reasons[0] == f"The {field} field is required.":
+            # Empty counts as absent (case 8); a flow's own requirement (case 7).
+            return value == "" or (field in FLOW_REQUIRED and value is None)
+        if field == "expected_data.person.date_of_birth":
+            return isinstance(value, str) and DATE_REASON.fullmatch(reasons[0]) is not None
+        return False
 
     return bool(errors) and all(refused(k, v) for k, v in errors.items())
+
+
+FLOW_REQUIRED = {
+    "expected_data.address", "expected_data.address.street", "expected_data.address.city",
+    "expected_data.address.postal_code", "expected_data.address.country",
+    "expected_data.documents.photo_id", "expected_data.documents.photo_id.type",
+    "expected_data.documents.proof_of_address", "expected_data.documents.proof_of_address.type",
+}
+EMPTY_AS_ABSENT = (
+    "expected_data.documents.photo_id.country", "expected_data.documents.proof_of_address.country",
+    "expected_data.person.date_of_birth",
+)
+ERASABLE = "/api/v1/{flow}/verifications/{id}"
+
+
+def _flow_required(case, response):
+    """Whether a 422 on creating a verification is case 7's requirement."""
+    if (response.status_code != 422 or case.operation.path != "/api/v1/{flow}/verifications"
+            or not isinstance(case.body, dict)):
+        return False
+    try:
+        errors = json.loads(response.text).get("errors") or {}
+    except (ValueError, AttributeError):
+        return False
+    return bool(errors) and all(
+        k in FLOW_REQUIRED and v == [f"The {k} field is required."] and _member(case.body, k) in (None, "")
+        for k, v in errors.items()
+    )
 
 
 def _state_refusal(case, response):
@@ -170,7 +236,7 @@ def _verification_rule(case, response):
 def _explained(case, response):
     """Whether a 400 or 422 to schema-valid data is one of the cases 2 to 4 above."""
     if (_verification_rule(case, response) or _state_refusal(case, response)
-            or _control_characters(case, response)):
+            or _control_characters(case, response) or _flow_required(case, response)):
         return True
     if response.status_code != 400 or not isinstance(case.body, dict):
         return False
@@ -193,8 +259,17 @@ def _explained(case, response):
 
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
-    """Keep a failure unless it is one of the ST202 cases 2 to 4 described above."""
-    if getattr(failure, "code", None) != "ST202" or not _explained(case, response):
+    """Keep a failure unless it is one of the cases 2 to 9 described above."""
+    code = getattr(failure, "code", None)
+    if code == "ST201":
+        explained = (case.operation.path == "/api/v1/{flow}/verifications"
+                     and 200 <= response.status_code < 300 and isinstance(case.body, dict)
+                     and any(_member(case.body, k) == "" for k in EMPTY_AS_ABSENT))
+    elif code == "ST301":
+        explained = case.operation.path == ERASABLE and response.status_code == 200
+    else:
+        explained = code == "ST202" and _explained(case, response)
+    if not explained:
         return True
     log = os.environ.get("ST_DROPPED_LOG")
     if log:

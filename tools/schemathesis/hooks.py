@@ -76,7 +76,8 @@ every other request and every other failure goes through untouched.
    required text member sent as "" (a comment's `body`, a rejection's `reason`; the
    document gives them no minimum length) is refused as "is required", and
    `date_of_birth` must be a real date not after today (its description says so;
-   the pattern only fixes the shape). A 422 whose every field is refused for one of
+   the pattern only fixes the shape), and a `country` an ISO 3166-1 alpha-3 code (its
+   description says so; the pattern only allows three letters). A 422 whose every field is refused for one of
    the reasons of cases 6 to 8 is dropped as ST202.
 
 9. Erasing a verification keeps it readable. `DELETE /api/v1/{flow}/verifications/{id}`
@@ -162,6 +163,11 @@ def _control_characters(case, response):
         if reasons[0] == f"The {field} field is required.":
             # Empty counts as absent (case 8); a flow's own requirement (case 7).
             return value == "" or (field in FLOW_REQUIRED and value is None)
+        if field.split(".")[-1] == "country":
+            # Three letters, as the pattern says, but no ISO 3166-1 alpha-3 code (the
+            # description says it must be one; a pattern cannot list them).
+            return (isinstance(value, str) and re.fullmatch(r"[A-Za-z]{3}", value) is not None
+                    and reasons[0] == f"The {field} field is invalid: must be an ISO 3166-1 alpha-3 country code.")
         if field == "expected_data.person.date_of_birth":
             return isinstance(value, str) and DATE_REASON.fullmatch(reasons[0]) is not None
         return False

@@ -232,7 +232,7 @@ def _verification_rule(case, response):
         same = all(isinstance(t, str) for t in types) and types[0].lower() == types[1].lower()
         if same and errors == {SAME_TYPES_FIELD: [SAME_TYPES_REASON]}:
             return True
-        return len(errors) == 1 and all(
+        return bool(errors) and all(
             len(v) == 1 and FLOW_TYPE.fullmatch(v[0]) and FLOW_TYPE.fullmatch(v[0]).group(1) in k
             for k, v in errors.items()
         )

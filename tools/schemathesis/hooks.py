@@ -1,6 +1,6 @@
 """schemathesis hooks for the idv campaign (loaded through schemathesis.toml).
 
-Nine things a schema cannot say, each narrowed to exactly the cases it is about;
+Ten things a schema cannot say, each narrowed to exactly the cases it is about;
 every other request and every other failure goes through untouched.
 
 1. A fresh Idempotency-Key per request. The document's example key would otherwise be
@@ -85,6 +85,13 @@ every other request and every other failure goes through untouched.
    operation's description says it can still be read; the stateful
    use_after_free check (ST301) expects a 404 afterwards. Dropped only for that
    operation's resource.
+10. Documents and decisions depend on the store and the pixels. An uploaded image
+   of the right base64 shape that is no real PNG or JPEG is refused (422 on
+   `document.image` / `back_side_data`); a decision's `document` that names no
+   document of the workspace is a 422 on `document`; submit before every required
+   document is uploaded is a 422 on `documents` (docs/guides/verification.md).
+   Each reason is dropped only on its field and operation, also inside a 422 that
+   names several fields for several of the reasons above.
 """
 
 import json
@@ -145,8 +152,9 @@ def _control_characters(case, response):
     """Whether a 422 on the verification surface names only fields each refused for
     one of cases 6 to 8 (a control character, a flow-dependent or empty required
     member, a date of the right shape that is not a real one or is in the future)."""
-    if (response.status_code != 422 or not case.operation.path.startswith("/api/v1/")
-            or not isinstance(case.body, dict)):
+    if response.status_code != 422 or not case.operation.path.startswith("/api/v1/"):
+        return False
+    if not isinstance(case.body, dict) and not case.operation.path.endswith("/submit"):
         return False
     try:
         errors = json.loads(response.text).get("errors") or {}
@@ -157,19 +165,35 @@ def _control_characters(case, response):
         value = _member(case.body, field)
         if len(reasons) != 1:
             return False
-        m = CONTROL_REASON.fullmatch(reasons[0])
+        reason = reasons[0]
+        m = CONTROL_REASON.fullmatch(reason)
         if m:
             return m.group(1) == field and isinstance(value, str) and CONTROL.search(value) is not None
-        if reasons[0] == f"The {field} field is required.":
+        if reason == f"The {field} field is required.":
             # Empty counts as absent (case 8); a flow's own requirement (case 7).
             return value == "" or (field in FLOW_REQUIRED and value is None)
         if field.split(".")[-1] == "country":
-            # Three letters, as the pattern says, but no ISO 3166-1 alpha-3 code (the
-            # description says it must be one; a pattern cannot list them).
-            return (isinstance(value, str) and re.fullmatch(r"[A-Za-z]{3}", value) is not None
-                    and reasons[0] == f"The {field} field is invalid: must be an ISO 3166-1 alpha-3 country code.")
+            # A string that is no ISO 3166-1 alpha-3 code (the description says it
+            # must be one; a pattern cannot list them).
+            return (isinstance(value, str)
+                    and reason == f"The {field} field is invalid: must be an ISO 3166-1 alpha-3 country code.")
         if field == "expected_data.person.date_of_birth":
-            return isinstance(value, str) and DATE_REASON.fullmatch(reasons[0]) is not None
+            return isinstance(value, str) and DATE_REASON.fullmatch(reason) is not None
+        flow_type = FLOW_TYPE.fullmatch(reason)
+        if flow_type:
+            # A document type the flow does not take (case 4), in a mixed answer.
+            return flow_type.group(1) in field
+        if field in ("document.image", "back_side_data"):
+            # Base64 of the right shape that is no PNG or JPEG: the server decodes
+            # every image (case 10); a schema cannot say "a real image".
+            return reason == f"The {field} must be a PNG or JPEG image."
+        if field == "document" and case.operation.path == "/api/v1/{flow}/decisions":
+            # An id of the right shape that names no document of the workspace
+            # (case 10): a decision's document is checked against the store.
+            return reason == "The document field is invalid: must be the id of a document of this workspace."
+        if field == "documents" and case.operation.path.endswith("/submit"):
+            # Submit before every required document is uploaded (case 10).
+            return reason.startswith("The documents field is invalid: must include ")
         return False
 
     return bool(errors) and all(refused(k, v) for k, v in errors.items())
